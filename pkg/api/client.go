@@ -1,0 +1,257 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+
+	"github.com/replexio/replex/pkg/secret"
+)
+
+// Options configure a Client.
+type Options struct {
+	BaseURL   string        // scheme://host[:port][/prefix], without /api/v1
+	Org       string        // organization id
+	Token     secret.Secret // API token; zero for unauthenticated calls
+	UserAgent string        // "replex/<version>"
+	Timeout   time.Duration // per request; 0 = 30s
+	Debug     io.Writer     // request/response log with secrets masked; nil = off
+	Transport http.RoundTripper
+	// PageParallelism bounds concurrent page fetches of a list (default 4).
+	PageParallelism int
+}
+
+// Client speaks the Replex API. It is safe for concurrent use.
+type Client struct {
+	rest *resty.Client
+	org  string
+	host string
+	par  int
+}
+
+// New builds a Client. It does no I/O.
+func New(opts Options) *Client {
+	if opts.Timeout == 0 {
+		opts.Timeout = 30 * time.Second
+	}
+	transport := opts.Transport
+	if transport == nil {
+		transport = http.DefaultTransport.(*http.Transport).Clone()
+	}
+	if opts.Debug != nil {
+		transport = &debugTransport{next: transport, w: opts.Debug, secret: opts.Token}
+	}
+	base := strings.TrimRight(opts.BaseURL, "/")
+	rc := resty.New().
+		SetTransport(transport).
+		SetBaseURL(base).
+		SetTimeout(opts.Timeout).
+		SetHeader("User-Agent", opts.UserAgent).
+		SetHeader("Accept", "application/json")
+	if !opts.Token.IsZero() {
+		rc.SetHeader("Authorization", AuthScheme+" "+opts.Token.Reveal())
+	}
+	host := base
+	if u, err := url.Parse(base); err == nil && u.Host != "" {
+		host = u.Scheme + "://" + u.Host
+	}
+	par := opts.PageParallelism
+	if par <= 0 {
+		par = 4
+	}
+	return &Client{rest: rc, org: opts.Org, host: host, par: par}
+}
+
+// Org returns the organization id the client works on.
+func (c *Client) Org() string { return c.org }
+
+// do sends one request and decodes the envelope's data into out (may be nil).
+func (c *Client) do(ctx context.Context, method, path string, body, out any) (*Meta, error) {
+	req := c.rest.R().SetContext(ctx)
+	if body != nil {
+		req.SetHeader("Content-Type", "application/json").SetBody(body)
+	}
+	resp, err := req.Execute(method, path)
+	if err != nil {
+		return nil, c.transportError(ctx, err)
+	}
+	raw := resp.Body()
+	if resp.StatusCode() < 200 || resp.StatusCode() > 299 {
+		return nil, DecodeError(resp.StatusCode(), resp.Header(), raw)
+	}
+	if out == nil || resp.StatusCode() == http.StatusNoContent {
+		return nil, nil
+	}
+	var env struct {
+		Status bool            `json:"status"`
+		Data   json.RawMessage `json:"data"`
+		Meta   *Meta           `json:"meta"`
+	}
+	if err := json.Unmarshal(raw, &env); err != nil {
+		return nil, &Error{StatusCode: resp.StatusCode(), RequestID: resp.Header().Get("X-Request-Id"),
+			Message: "the answer is not the Replex JSON envelope (" + shortCause(err) + "); check the base URL"}
+	}
+	if len(env.Data) == 0 || string(env.Data) == "null" {
+		return nil, &Error{StatusCode: resp.StatusCode(), RequestID: resp.Header().Get("X-Request-Id"),
+			Message: "the answer's envelope has no data"}
+	}
+	if err := json.Unmarshal(env.Data, out); err != nil {
+		return nil, &Error{StatusCode: resp.StatusCode(), RequestID: resp.Header().Get("X-Request-Id"),
+			Message: "the answer's data does not match the contract (" + shortCause(err) + ")"}
+	}
+	return env.Meta, nil
+}
+
+func (c *Client) transportError(ctx context.Context, err error) error {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return ctxErr
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) && ue.Timeout() {
+		return &NetworkError{Host: c.host, Err: errors.New("timed out")}
+	}
+	return &NetworkError{Host: c.host, Err: err}
+}
+
+// Organization fetches the organization: the cheapest authenticated call.
+func (c *Client) Organization(ctx context.Context) (Organization, error) {
+	var o Organization
+	_, err := c.do(ctx, http.MethodGet, OrganizationPath(c.org), nil, &o)
+	return o, err
+}
+
+// GetToken fetches one token by id.
+func (c *Client) GetToken(ctx context.Context, id string) (Token, error) {
+	var t Token
+	_, err := c.do(ctx, http.MethodGet, TokenPath(c.org, id), nil, &t)
+	return t, err
+}
+
+// CreateToken creates a token; the answer carries its secret, this once.
+func (c *Client) CreateToken(ctx context.Context, in TokenInput) (CreatedToken, error) {
+	var t CreatedToken
+	_, err := c.do(ctx, http.MethodPost, TokensPath(c.org), in, &t)
+	return t, err
+}
+
+// UpdateToken replaces a token's name, permissions and expiry.
+func (c *Client) UpdateToken(ctx context.Context, id string, in TokenInput) (Token, error) {
+	var t Token
+	_, err := c.do(ctx, http.MethodPut, TokenPath(c.org, id), in, &t)
+	return t, err
+}
+
+// DeleteToken revokes a token.
+func (c *Client) DeleteToken(ctx context.Context, id string) error {
+	_, err := c.do(ctx, http.MethodDelete, TokenPath(c.org, id), nil, nil)
+	return err
+}
+
+// ListTokens returns every token of the organization, following every page.
+// The first page tells the total; the rest are fetched concurrently.
+func (c *Client) ListTokens(ctx context.Context) ([]Token, error) {
+	var first []Token
+	meta, err := c.do(ctx, http.MethodGet, TokensPagePath(c.org, 1, DefaultPageSize), nil, &first)
+	if err != nil {
+		return nil, err
+	}
+	if meta == nil || meta.Total <= len(first) || len(first) == 0 {
+		return first, nil
+	}
+	limit := meta.Limit
+	if limit <= 0 {
+		limit = len(first)
+	}
+	pages := (meta.Total + limit - 1) / limit
+	results := make([][]Token, pages)
+	results[0] = first
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		firstErr error
+	)
+	next := make(chan int)
+	for range min(c.par, pages-1) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := range next {
+				var page []Token
+				_, err := c.do(ctx, http.MethodGet, TokensPagePath(c.org, p, limit), nil, &page)
+				mu.Lock()
+				if err != nil && firstErr == nil {
+					firstErr = fmt.Errorf("listing page %d of %d: %w", p, pages, err)
+					cancel()
+				}
+				results[p-1] = page
+				mu.Unlock()
+			}
+		}()
+	}
+send:
+	for p := 2; p <= pages; p++ {
+		select {
+		case next <- p:
+		case <-ctx.Done():
+			break send
+		}
+	}
+	close(next)
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	if err := ctx.Err(); err != nil && ctx.Err() != context.Canceled {
+		return nil, err
+	}
+	out := make([]Token, 0, meta.Total)
+	seen := make(map[string]bool, meta.Total)
+	for _, page := range results {
+		for _, t := range page {
+			// A token created or deleted while paging shifts the pages; keep each once.
+			if !seen[t.ID] {
+				seen[t.ID] = true
+				out = append(out, t)
+			}
+		}
+	}
+	return out, nil
+}
+
+// RawResponse is the answer to Raw.
+type RawResponse struct {
+	StatusCode int
+	Header     http.Header
+	Body       []byte
+}
+
+// Raw sends any request under the API prefix with the client's auth; used by
+// `replex api`. path is relative to /api/v1 unless it already starts with it.
+func (c *Client) Raw(ctx context.Context, method, path string, body io.Reader) (RawResponse, error) {
+	if !strings.HasPrefix(path, "/") {
+		path = "/" + path
+	}
+	if !strings.HasPrefix(path, APIPrefix+"/") && path != APIPrefix {
+		path = APIPrefix + path
+	}
+	req := c.rest.R().SetContext(ctx)
+	if body != nil {
+		req.SetHeader("Content-Type", "application/json").SetBody(body)
+	}
+	resp, err := req.Execute(method, path)
+	if err != nil {
+		return RawResponse{}, c.transportError(ctx, err)
+	}
+	return RawResponse{StatusCode: resp.StatusCode(), Header: resp.Header(), Body: resp.Body()}, nil
+}

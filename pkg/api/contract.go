@@ -1,0 +1,103 @@
+// Package api is the only code that speaks HTTP to a Replex server. This file
+// encodes the contract (docs/api.md): paths, the envelope and the objects.
+// A server that differs from it is adapted here and nowhere else.
+package api
+
+import (
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/replexio/replex/pkg/grants"
+	"github.com/replexio/replex/pkg/secret"
+)
+
+// APIPrefix is the path under the base URL where the v1 API lives. [known]
+const APIPrefix = "/api/v1"
+
+// AuthScheme is the Authorization scheme of API tokens. [known]
+const AuthScheme = "Api-Key"
+
+// DefaultBaseURL is the hosted service. [known]
+const DefaultBaseURL = "https://replex.replex.io"
+
+// DefaultPageSize is how many tokens one list request asks for. [contract]
+const DefaultPageSize = 100
+
+// MaxNameLength bounds a token name. [contract]
+const MaxNameLength = 100
+
+// OrganizationPath is GET /organizations/{orgID}. [known]
+func OrganizationPath(org string) string {
+	return APIPrefix + "/organizations/" + url.PathEscape(org)
+}
+
+// TokensPath is the token collection of an organization. [contract]
+func TokensPath(org string) string { return OrganizationPath(org) + "/api-keys" }
+
+// TokensPagePath is one page of the token list. [contract]
+func TokensPagePath(org string, page, limit int) string {
+	return TokensPath(org) + "?page=" + strconv.Itoa(page) + "&limit=" + strconv.Itoa(limit)
+}
+
+// TokenPath is one token. [contract]
+func TokenPath(org, id string) string { return TokensPath(org) + "/" + url.PathEscape(id) }
+
+// Envelope wraps every response body. [known]
+type Envelope[T any] struct {
+	Status bool  `json:"status"`
+	Data   T     `json:"data"`
+	Meta   *Meta `json:"meta,omitempty"`
+}
+
+// Meta accompanies a list when the server pages it. [contract]
+type Meta struct {
+	Page  int `json:"page"`
+	Limit int `json:"limit"`
+	Total int `json:"total"`
+}
+
+// ErrorBody is the body of a non-2xx answer. [contract]
+type ErrorBody struct {
+	Status  bool   `json:"status"`
+	Message string `json:"message"`
+	Code    string `json:"code,omitempty"`
+}
+
+// Organization is what GET /organizations/{id} returns. Only id and name are
+// relied on; the rest is kept for raw output.
+type Organization struct {
+	ID        string     `json:"id"`
+	Name      string     `json:"name"`
+	CreatedAt *time.Time `json:"createdAt,omitempty"`
+}
+
+// Token is an API token as listed: never its secret. [contract]
+type Token struct {
+	ID             string     `json:"id"`
+	Name           string     `json:"name"`
+	OrganizationID string     `json:"organizationId"`
+	Permissions    grants.Set `json:"permissions"`
+	CreatedAt      time.Time  `json:"createdAt"`
+	UpdatedAt      time.Time  `json:"updatedAt"`
+	ExpiresAt      *time.Time `json:"expiresAt"`  // nil: never expires
+	LastUsedAt     *time.Time `json:"lastUsedAt"` // nil: never used
+}
+
+// Expired reports whether the token has expired at now.
+func (t Token) Expired(now time.Time) bool {
+	return t.ExpiresAt != nil && !t.ExpiresAt.After(now)
+}
+
+// CreatedToken is the answer to a create: the token and, this once, its secret.
+type CreatedToken struct {
+	Token
+	Secret secret.Secret `json:"token"`
+}
+
+// TokenInput is the body of a create or a replace. [contract]
+type TokenInput struct {
+	Name        string     `json:"name"`
+	Permissions grants.Set `json:"permissions"`
+	ExpiresAt   *time.Time `json:"expiresAt"`
+}

@@ -1,0 +1,112 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"strings"
+	"unicode"
+)
+
+// Error is a non-2xx answer from the server. It never carries request
+// headers or secrets, only what the server said.
+type Error struct {
+	StatusCode int
+	Code       string // machine-readable code from the error envelope, if any
+	Message    string // human message from the envelope, or a description of the body
+	RequestID  string // X-Request-Id of the answer, if any
+	RetryAfter string // Retry-After header of a 429 or 503, if any
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "HTTP %d", e.StatusCode)
+	if e.Message != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Message)
+	}
+	if e.RequestID != "" {
+		fmt.Fprintf(&b, " (request id %s)", e.RequestID)
+	}
+	return b.String()
+}
+
+// NetworkError means no HTTP answer was had: refused, reset, timed out, DNS.
+type NetworkError struct {
+	Host string
+	Err  error
+}
+
+func (e *NetworkError) Error() string {
+	return fmt.Sprintf("cannot reach %s: %s", e.Host, shortCause(e.Err))
+}
+
+func (e *NetworkError) Unwrap() error { return e.Err }
+
+// shortCause drops the Go-internal layers ("Get \"http://...\": dial tcp ...:")
+// and keeps the cause a person can act on.
+func shortCause(err error) string {
+	msg := err.Error()
+	if i := strings.LastIndex(msg, ": "); i >= 0 {
+		msg = msg[i+2:]
+	}
+	return msg
+}
+
+// DecodeError builds an Error from a non-2xx answer. It copes with bodies that
+// are not the JSON envelope (a proxy's HTML page, a truncated body).
+func DecodeError(status int, header http.Header, body []byte) *Error {
+	e := &Error{StatusCode: status, RequestID: header.Get("X-Request-Id"), RetryAfter: header.Get("Retry-After")}
+	var eb ErrorBody
+	if err := json.Unmarshal(body, &eb); err == nil && (eb.Message != "" || eb.Code != "") {
+		e.Code = eb.Code
+		e.Message = sanitize(eb.Message, 300)
+		if e.Message == "" {
+			e.Message = e.Code
+		}
+		return e
+	}
+	text := http.StatusText(status)
+	if text == "" {
+		text = "unexpected status"
+	}
+	ct, _, _ := mime.ParseMediaType(header.Get("Content-Type"))
+	switch {
+	case len(body) == 0:
+		e.Message = text + " (empty body)"
+	case ct != "" && ct != "application/json":
+		e.Message = fmt.Sprintf("%s (the server answered with %s, not the Replex JSON envelope; check the base URL or a proxy in between)", text, ct)
+	default:
+		e.Message = text + " (the body is not the Replex error envelope)"
+	}
+	return e
+}
+
+// sanitize keeps a server-provided string to one printable line of at most n runes.
+func sanitize(s string, n int) string {
+	var b strings.Builder
+	count := 0
+	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
+		if count >= n {
+			b.WriteString("…")
+			break
+		}
+		if !unicode.IsPrint(r) {
+			r = ' '
+		}
+		b.WriteRune(r)
+		count++
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// StatusOf returns the HTTP status of an *Error in err's chain, or 0.
+func StatusOf(err error) int {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.StatusCode
+	}
+	return 0
+}

@@ -1,0 +1,114 @@
+// Package root assembles the command tree and is the one place that turns
+// errors into exit codes.
+package root
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/replexio/replex/pkg/cmd/auth"
+	"github.com/replexio/replex/pkg/cmd/orgs"
+	"github.com/replexio/replex/pkg/cmd/sandbox"
+	"github.com/replexio/replex/pkg/cmd/version"
+	"github.com/replexio/replex/pkg/cmdutil"
+	"github.com/replexio/replex/pkg/output"
+)
+
+// Main runs replex and returns the process exit code.
+func Main() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	f := cmdutil.NewFactory(os.Getenv)
+	return Run(ctx, f, os.Args[1:])
+}
+
+// Run executes args with f and reports the exit code; errors go to stderr.
+func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
+	cmd := NewCmdRoot(f)
+	cmd.SetArgs(args)
+	cmd.SetOut(f.IOStreams.Out)
+	cmd.SetErr(f.IOStreams.ErrOut)
+	err := cmd.ExecuteContext(ctx)
+	if err == nil {
+		return cmdutil.ExitOK
+	}
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		fmt.Fprintln(f.IOStreams.ErrOut, "replex: interrupted")
+		return cmdutil.ExitInterrupted
+	}
+	if strings.HasPrefix(err.Error(), "unknown command ") {
+		err = cmdutil.Usagef("%s; see 'replex --help'", firstLine(err.Error()))
+	}
+	var exitErr *cmdutil.ExitError
+	if !errors.As(err, &exitErr) || !exitErr.Silent {
+		fmt.Fprintln(f.IOStreams.ErrOut, "replex: "+output.Sanitize(cmdutil.Message(err)))
+	}
+	return cmdutil.ExitCode(err)
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return s
+}
+
+// NewCmdRoot builds the whole command tree. Building it does no I/O.
+func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "replex <command> <subcommand> [flags]",
+		Short: "Administer the Replex API: tokens with granular access controls",
+		Long: `replex manages Replex API tokens from the terminal and from scripts: create
+them with exactly the permissions they need, list, inspect, edit, rotate and
+delete them, and receive each once-only secret safely.
+
+Try it without an account against the built-in sandbox:
+  replex sandbox start --ephemeral --listen 127.0.0.1:0 >sandbox.env &
+  sleep 1; . ./sandbox.env
+  replex tokens create ci --grant cluster:read`,
+		Example: `  replex auth login --org org_123
+  replex tokens create ci --grant cluster:read --expires 90d
+  replex tokens list
+  replex tokens delete ci --yes`,
+		Version:       f.Build.Version,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		Args:          cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return cmd.Help()
+		},
+	}
+	cmd.SetVersionTemplate(version.Line(f))
+	cmd.SetFlagErrorFunc(cmdutil.FlagErrorFunc)
+
+	pf := cmd.PersistentFlags()
+	pf.StringVar(&f.Flags.Profile, "profile", "", "config profile to use (env REPLEX_PROFILE)")
+	pf.StringVar(&f.Flags.BaseURL, "base-url", "", "API base URL, e.g. https://replex.replex.io (env REPLEX_BASE_URL)")
+	pf.StringVar(&f.Flags.Org, "org", "", "organization id (env REPLEX_ORG)")
+	pf.BoolVar(&f.Flags.Debug, "debug", false, "log every request and response to stderr, secrets masked (env REPLEX_DEBUG=1)")
+	pf.DurationVar(&f.Flags.Timeout, "timeout", 30*time.Second, "timeout of each API request")
+	pf.BoolVar(&f.Flags.AllowInsecureHTTP, "allow-insecure-http", false, "allow a plain http:// base URL that is not loopback")
+	pf.BoolVar(&f.Flags.NoInput, "no-input", false, "never prompt; fail instead (env REPLEX_NO_INPUT=1)")
+
+	cmd.PersistentPreRunE = func(c *cobra.Command, args []string) error {
+		if f.Flags.NoInput {
+			f.IOStreams.SetNoInput(true)
+		}
+		if f.Flags.Timeout <= 0 {
+			return cmdutil.Usagef("invalid --timeout %s: use a positive duration such as 30s", f.Flags.Timeout)
+		}
+		return nil
+	}
+
+	cmd.AddCommand(version.NewCmdVersion(f))
+	cmd.AddCommand(auth.NewCmdAuth(f))
+	cmd.AddCommand(orgs.NewCmdOrgs(f))
+	cmd.AddCommand(sandbox.NewCmdSandbox(f))
+	return cmd
+}

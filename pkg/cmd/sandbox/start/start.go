@@ -1,0 +1,126 @@
+// Package start is `replex sandbox start`.
+package start
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/replexio/replex/pkg/cmdutil"
+	"github.com/replexio/replex/pkg/config"
+	"github.com/replexio/replex/pkg/sandbox"
+)
+
+// Options of `replex sandbox start`.
+type Options struct {
+	F          *cmdutil.Factory
+	Listen     string
+	ListenAny  bool
+	Data       string
+	Ephemeral  bool
+	SeedTokens int
+}
+
+// NewCmdStart builds the command.
+func NewCmdStart(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{F: f}
+	cmd := &cobra.Command{
+		Use:   "start",
+		Short: "Start the local sandbox server and print how to use it",
+		Long: `Start the sandbox and serve until interrupted (SIGINT or SIGTERM; exit 0).
+
+Once it serves, exactly three lines go to standard output, ready for eval:
+
+  export REPLEX_BASE_URL=http://127.0.0.1:PORT
+  export REPLEX_ORG=<organization id>
+  export REPLEX_API_TOKEN=<admin token with every permission>
+
+Request logs go to standard error. It listens on loopback only unless
+--listen-any is given. State is kept in --data (default: sandbox.json in the
+config directory), written atomically on every change, or in memory with
+--ephemeral.`,
+		Example: `  replex sandbox start --ephemeral --listen 127.0.0.1:0
+  replex sandbox start --data ./sandbox.json --seed-tokens 200
+  replex sandbox start --ephemeral --listen 127.0.0.1:0 >sandbox.env 2>sandbox.log &
+  sleep 1; . ./sandbox.env; replex orgs get`,
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.Ephemeral && cmd.Flags().Changed("data") {
+				return cmdutil.Usagef("--data and --ephemeral cannot be used together: keep state in a file or in memory")
+			}
+			if opts.SeedTokens < 0 || opts.SeedTokens > 1_000_000 {
+				return cmdutil.Usagef("invalid --seed-tokens %d: use 0 to 1000000", opts.SeedTokens)
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return run(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Listen, "listen", "127.0.0.1:3100", "address to listen on (port 0 picks a free one)")
+	cmd.Flags().BoolVar(&opts.ListenAny, "listen-any", false, "allow a non-loopback listen address")
+	cmd.Flags().StringVar(&opts.Data, "data", "", "state file (default: sandbox.json in the config directory)")
+	cmd.Flags().BoolVar(&opts.Ephemeral, "ephemeral", false, "keep state in memory only")
+	cmd.Flags().IntVar(&opts.SeedTokens, "seed-tokens", 0, "create N varied tokens in a new state (for demos and scale tests)")
+	return cmd
+}
+
+func run(ctx context.Context, opts *Options) error {
+	f := opts.F
+	ios := f.IOStreams
+	data := opts.Data
+	if !opts.Ephemeral && data == "" {
+		dir, err := config.Dir(f.Getenv)
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return fmt.Errorf("cannot create %s: %w", dir, err)
+		}
+		data = filepath.Join(dir, "sandbox.json")
+	}
+	ln, err := sandbox.Listen(opts.Listen, opts.ListenAny)
+	if err != nil {
+		return &cmdutil.UsageError{Err: err}
+	}
+	srv, err := sandbox.New(sandbox.Options{DataFile: data, SeedTokens: opts.SeedTokens, Log: ios.ErrOut})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer srv.Close()
+
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+
+	where := "in memory"
+	if data != "" {
+		where = "in " + data
+	}
+	fmt.Fprintf(ios.ErrOut, "sandbox: serving the Replex API on http://%s (state %s); Ctrl-C stops it\n", ln.Addr(), where)
+	fmt.Fprintf(ios.Out, "export REPLEX_BASE_URL=http://%s\nexport REPLEX_ORG=%s\nexport REPLEX_API_TOKEN=%s\n",
+		ln.Addr(), srv.OrgID(), srv.AdminSecret())
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("sandbox server stopped: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	if err := srv.Close(); err != nil {
+		return err
+	}
+	fmt.Fprintln(ios.ErrOut, "sandbox: stopped")
+	return nil
+}

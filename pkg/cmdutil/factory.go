@@ -1,0 +1,167 @@
+// Package cmdutil holds what every command shares: the Factory that hands
+// out lazily built dependencies, error types and exit codes, flag helpers.
+package cmdutil
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/replexio/replex/pkg/api"
+	"github.com/replexio/replex/pkg/build"
+	"github.com/replexio/replex/pkg/config"
+	"github.com/replexio/replex/pkg/iostreams"
+)
+
+// GlobalFlags are the root's persistent flags. They are filled by cobra
+// before any RunE runs, and read lazily by the Factory.
+type GlobalFlags struct {
+	Profile           string
+	BaseURL           string
+	Org               string
+	Debug             bool
+	Timeout           time.Duration
+	AllowInsecureHTTP bool
+	NoInput           bool
+}
+
+// Factory hands out dependencies. Nothing is built until a command asks, so
+// `--help`, `version` and `completion` never read config or touch the keyring.
+type Factory struct {
+	IOStreams *iostreams.IOStreams
+	Getenv    config.Env
+	Build     build.Info
+	Flags     *GlobalFlags
+	Keyring   config.Keyring
+	Now       func() time.Time
+	// Executable is the path of the running binary (for detached helpers).
+	Executable func() (string, error)
+
+	cfgOnce sync.Once
+	cfg     *config.Config
+	cfgErr  error
+}
+
+// Config loads the config file once, printing its warnings once.
+func (f *Factory) Config() (*config.Config, error) {
+	f.cfgOnce.Do(func() {
+		f.cfg, f.cfgErr = config.Load(f.Getenv)
+		if f.cfgErr == nil {
+			for _, w := range f.cfg.Warnings {
+				fmt.Fprintln(f.IOStreams.ErrOut, "warning: "+w)
+			}
+		}
+	})
+	return f.cfg, f.cfgErr
+}
+
+// Overrides returns the connection settings given as flags.
+func (f *Factory) Overrides() config.Overrides {
+	return config.Overrides{Profile: f.Flags.Profile, BaseURL: f.Flags.BaseURL, Org: f.Flags.Org}
+}
+
+// Resolve returns the effective connection settings.
+func (f *Factory) Resolve() (config.Resolved, error) {
+	cfg, err := f.Config()
+	if err != nil {
+		return config.Resolved{}, err
+	}
+	return config.Resolve(cfg, f.Overrides(), f.Getenv, f.Keyring)
+}
+
+// NewClient builds an API client for r without checking that a token exists.
+func (f *Factory) NewClient(r config.Resolved) (*api.Client, error) {
+	if err := CheckBaseURL(r.BaseURL, f.Flags.AllowInsecureHTTP); err != nil {
+		return nil, err
+	}
+	var debug io.Writer
+	if f.Flags.Debug || truthy(f.Getenv("REPLEX_DEBUG")) {
+		debug = f.IOStreams.ErrOut
+	}
+	return api.New(api.Options{
+		BaseURL:   r.BaseURL,
+		Org:       r.Org,
+		Token:     r.Token,
+		UserAgent: "replex/" + f.Build.Version,
+		Timeout:   f.Flags.Timeout,
+		Debug:     debug,
+	}), nil
+}
+
+// Client returns an API client for the effective profile, or an error that
+// says exactly what is missing.
+func (f *Factory) Client() (*api.Client, config.Resolved, error) {
+	r, err := f.Resolve()
+	if err != nil {
+		return nil, r, err
+	}
+	if r.Token.IsZero() {
+		msg := "not logged in: run 'replex auth login' or set REPLEX_API_TOKEN"
+		if r.KeyringErr != nil {
+			msg = "not logged in: " + r.KeyringErr.Error() + "; run 'replex auth login' or set REPLEX_API_TOKEN"
+		}
+		return nil, r, &AuthError{Msg: msg}
+	}
+	if r.Org == "" {
+		return nil, r, Usagef("no organization set: pass --org, set REPLEX_ORG, or run 'replex auth login --org ID'")
+	}
+	c, err := f.NewClient(r)
+	return c, r, err
+}
+
+// CheckBaseURL refuses URLs that would leak the token: plain http is only
+// allowed to loopback unless the user opts in.
+func CheckBaseURL(raw string, allowInsecure bool) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return Usagef("invalid base URL %q: use https://host[:port] (or http:// for a loopback sandbox)", raw)
+	}
+	if u.Scheme == "http" && !allowInsecure && !IsLoopbackHost(u.Hostname()) {
+		return Usagef("refusing to send the API token over plain http to %s: use https, or pass --allow-insecure-http", u.Host)
+	}
+	return nil
+}
+
+// IsLoopbackHost reports whether host names this machine's loopback.
+func IsLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Context is the command's context (cancelled by Ctrl-C in Main).
+func Context(ctx context.Context) context.Context {
+	if ctx == nil {
+		return context.Background()
+	}
+	return ctx
+}
+
+func truthy(v string) bool {
+	switch strings.ToLower(v) {
+	case "1", "true", "yes", "on":
+		return true
+	}
+	return false
+}
+
+// NewFactory builds the Factory of a real process.
+func NewFactory(getenv config.Env) *Factory {
+	return &Factory{
+		IOStreams:  iostreams.System(iostreams.Env(getenv)),
+		Getenv:     getenv,
+		Build:      build.Get(),
+		Flags:      &GlobalFlags{},
+		Keyring:    config.SystemKeyring{},
+		Now:        time.Now,
+		Executable: os.Executable,
+	}
+}

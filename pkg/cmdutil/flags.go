@@ -1,0 +1,61 @@
+package cmdutil
+
+import (
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/replexio/replex/pkg/output"
+)
+
+// AddOutputFlag adds -o/--output with the given formats and their completion.
+func AddOutputFlag(cmd *cobra.Command, target *string, formats ...string) {
+	cmd.Flags().StringVarP(target, "output", "o", "", "output format: "+strings.Join(formats, ", "))
+	_ = cmd.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return formats, cobra.ShellCompDirectiveNoFileComp
+	})
+}
+
+// CheckOutputFlag validates -o as a usage error.
+func CheckOutputFlag(format string, formats ...string) error {
+	if err := output.ValidateFormat(format, formats...); err != nil {
+		return &UsageError{Err: err}
+	}
+	return nil
+}
+
+// ExactArgs is cobra.ExactArgs with a usage error that names the argument.
+func ExactArgs(n int, what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) == n {
+			return nil
+		}
+		if len(args) < n {
+			return Usagef("missing %s: see '%s --help'", what, cmd.CommandPath())
+		}
+		return Usagef("too many arguments (%q): %s takes %s", strings.Join(args[n:], " "), cmd.CommandPath(), what)
+	}
+}
+
+// NoArgs rejects positional arguments with a usage error.
+func NoArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return Usagef("unexpected argument %q: %s takes no arguments", args[0], cmd.CommandPath())
+	}
+	return nil
+}
+
+// MinArgs requires at least n arguments.
+func MinArgs(n int, what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) < n {
+			return Usagef("missing %s: see '%s --help'", what, cmd.CommandPath())
+		}
+		return nil
+	}
+}
+
+// FlagErrorFunc turns cobra's flag parsing errors into usage errors.
+func FlagErrorFunc(cmd *cobra.Command, err error) error {
+	return Usagef("%s (see '%s --help')", err.Error(), cmd.CommandPath())
+}

@@ -1,0 +1,104 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/replexio/replex/pkg/api"
+	"github.com/replexio/replex/pkg/secret"
+)
+
+// Overrides are the values given as flags, the highest precedence.
+type Overrides struct {
+	Profile string
+	BaseURL string
+	Org     string
+}
+
+// Where a setting came from, for `auth status`.
+const (
+	SourceFlag    = "flag"
+	SourceEnv     = "env"
+	SourceFile    = "config file"
+	SourceKeyring = "keyring"
+	SourceDefault = "default"
+	SourceNone    = ""
+)
+
+// Resolved is the effective connection: flag > env > file > default.
+type Resolved struct {
+	Profile       string
+	ProfileSource string
+	BaseURL       string
+	BaseURLSource string
+	Org           string
+	OrgSource     string
+	Token         secret.Secret
+	TokenSource   string // SourceEnv (REPLEX_API_TOKEN), SourceKeyring, SourceFile, or none
+	// KeyringErr is why the keyring could not be read, when it mattered.
+	KeyringErr error
+}
+
+// ResolveProfile picks the profile name: flag > env > current_profile > default.
+func ResolveProfile(c *Config, o Overrides, getenv Env) (string, string, error) {
+	name, src := DefaultProfile, SourceDefault
+	switch {
+	case o.Profile != "":
+		name, src = o.Profile, SourceFlag
+	case getenv(EnvProfile) != "":
+		name, src = getenv(EnvProfile), SourceEnv
+	case c.File.CurrentProfile != "":
+		name, src = c.File.CurrentProfile, SourceFile
+	}
+	if err := ValidateProfileName(name); err != nil {
+		return "", "", err
+	}
+	return name, src, nil
+}
+
+// Resolve computes the effective settings. The keyring is only asked when no
+// token comes from the environment, and only when the profile says it holds one.
+func Resolve(c *Config, o Overrides, getenv Env, kr Keyring) (Resolved, error) {
+	var r Resolved
+	var err error
+	r.Profile, r.ProfileSource, err = ResolveProfile(c, o, getenv)
+	if err != nil {
+		return r, err
+	}
+	p, _ := c.Profile(r.Profile)
+
+	r.BaseURL, r.BaseURLSource = pick(o.BaseURL, getenv(EnvBaseURL), p.BaseURL, api.DefaultBaseURL)
+	r.Org, r.OrgSource = pick(o.Org, getenv(EnvOrg), p.Org, "")
+
+	switch {
+	case getenv(EnvToken) != "":
+		r.Token, r.TokenSource = secret.New(getenv(EnvToken)), SourceEnv
+	case p.TokenStorage == StorageFile && p.Token != "":
+		r.Token, r.TokenSource = secret.New(p.Token), SourceFile
+	case p.TokenStorage == StorageKeyring && kr != nil:
+		tok, kerr := kr.Get(r.Profile)
+		switch {
+		case kerr == nil && tok != "":
+			r.Token, r.TokenSource = secret.New(tok), SourceKeyring
+		case errors.Is(kerr, ErrNoKeyringEntry):
+			r.KeyringErr = fmt.Errorf("the keyring has no token for profile %q", r.Profile)
+		case kerr != nil:
+			r.KeyringErr = kerr
+		}
+	}
+	return r, nil
+}
+
+func pick(flag, env, file, def string) (string, string) {
+	switch {
+	case flag != "":
+		return flag, SourceFlag
+	case env != "":
+		return env, SourceEnv
+	case file != "":
+		return file, SourceFile
+	case def != "":
+		return def, SourceDefault
+	}
+	return "", SourceNone
+}

@@ -1,0 +1,192 @@
+// Package output is the one place where replex prints data: tables (styled on
+// a terminal, tab-separated when piped), JSON, YAML, names and jq.
+package output
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/itchyny/gojq"
+	"go.yaml.in/yaml/v3"
+)
+
+// Formats accepted by -o.
+const (
+	Table = ""
+	Wide  = "wide"
+	JSON  = "json"
+	YAML  = "yaml"
+	Name  = "name"
+)
+
+// ValidateFormat checks -o against the formats a command supports.
+func ValidateFormat(format string, allowed ...string) error {
+	if format == "" || format == "table" {
+		return nil
+	}
+	for _, a := range allowed {
+		if format == a {
+			return nil
+		}
+	}
+	return fmt.Errorf("invalid output format %q: use one of %s", format, strings.Join(allowed, ", "))
+}
+
+// WriteJSON prints v as indented JSON with a trailing newline.
+func WriteJSON(w io.Writer, v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// WriteYAML prints v as YAML. It goes through JSON first so the field names
+// and omissions are exactly those of the JSON output.
+func WriteYAML(w io.Writer, v any) error {
+	generic, err := toGeneric(v)
+	if err != nil {
+		return err
+	}
+	enc := yaml.NewEncoder(w)
+	enc.SetIndent(2)
+	if err := enc.Encode(generic); err != nil {
+		return err
+	}
+	return enc.Close()
+}
+
+func toGeneric(v any) (any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var generic any
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(&generic); err != nil {
+		return nil, err
+	}
+	return normalizeNumbers(generic), nil
+}
+
+func normalizeNumbers(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			x[k] = normalizeNumbers(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = normalizeNumbers(e)
+		}
+	case json.Number:
+		if i, err := x.Int64(); err == nil {
+			return int(i)
+		}
+		f, _ := x.Float64()
+		return f
+	}
+	return v
+}
+
+// CompileJQ parses a jq expression early, so a bad one is a usage error
+// before any request.
+func CompileJQ(expr string) (*gojq.Code, error) {
+	q, err := gojq.Parse(expr)
+	if err != nil {
+		return nil, fmt.Errorf("invalid --jq expression: %s", oneLine(err.Error()))
+	}
+	code, err := gojq.Compile(q)
+	if err != nil {
+		return nil, fmt.Errorf("invalid --jq expression: %s", oneLine(err.Error()))
+	}
+	return code, nil
+}
+
+// WriteJQ runs code over v's JSON form. Strings print raw (like jq -r),
+// everything else as compact JSON, one result per line.
+func WriteJQ(w io.Writer, code *gojq.Code, v any) error {
+	generic, err := toGeneric(v)
+	if err != nil {
+		return err
+	}
+	iter := code.Run(generic)
+	for {
+		res, ok := iter.Next()
+		if !ok {
+			return nil
+		}
+		if err, isErr := res.(error); isErr {
+			return fmt.Errorf("--jq: %s", oneLine(err.Error()))
+		}
+		if s, isStr := res.(string); isStr {
+			fmt.Fprintln(w, s)
+			continue
+		}
+		b, err := gojq.Marshal(res)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(w, string(b))
+	}
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// Sanitize makes a server-provided string safe to print on a terminal:
+// invalid UTF-8, control characters and escape sequences become visible
+// placeholders, so a hostile token name cannot rewrite the screen.
+func Sanitize(s string) string {
+	clean := true
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if (r == utf8.RuneError && size == 1) || !safeRune(r) {
+			clean = false
+			break
+		}
+		i += size
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case !safeRune(r):
+			if r < 0x100 {
+				fmt.Fprintf(&b, `\x%02x`, r)
+			} else {
+				fmt.Fprintf(&b, `\u%04x`, r)
+			}
+		default:
+			b.WriteRune(r)
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// safeRune rejects C0/C1 controls, DEL, and bidi/format overrides that can
+// disguise text (Trojan Source).
+func safeRune(r rune) bool {
+	if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+		return false
+	}
+	if unicode.Is(unicode.Cf, r) {
+		return false
+	}
+	return true
+}

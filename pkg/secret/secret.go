@@ -1,0 +1,70 @@
+// Package secret holds the once-only token secret. A Secret prints as a
+// fingerprint under every fmt verb, in JSON and in logs; only Reveal gives the
+// value, and only delivery code calls it.
+package secret
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+)
+
+// Secret is an opaque credential.
+type Secret struct{ value string }
+
+// New wraps a raw secret.
+func New(raw string) Secret { return Secret{value: raw} }
+
+// Reveal returns the raw secret. Call it only where the secret is delivered
+// to its owner (stdout, clipboard, a 0600 file) or sent to the API.
+func (s Secret) Reveal() string { return s.value }
+
+// IsZero reports whether there is no secret.
+func (s Secret) IsZero() bool { return s.value == "" }
+
+// Fingerprint identifies the secret without disclosing it: the first eight
+// hex digits of its SHA-256.
+func (s Secret) Fingerprint() string {
+	if s.value == "" {
+		return "(none)"
+	}
+	sum := sha256.Sum256([]byte(s.value))
+	return "sha256:" + hex.EncodeToString(sum[:4])
+}
+
+// String implements fmt.Stringer.
+func (s Secret) String() string { return s.Fingerprint() }
+
+// GoString implements fmt.GoStringer so %#v does not print the field.
+func (s Secret) GoString() string { return "secret.Secret(" + s.Fingerprint() + ")" }
+
+// Format makes every verb (%s %v %q %x %d ...) print the fingerprint.
+func (s Secret) Format(f fmt.State, verb rune) {
+	if verb == 'q' {
+		fmt.Fprintf(f, "%q", s.Fingerprint())
+		return
+	}
+	fmt.Fprint(f, s.Fingerprint())
+}
+
+// LogValue implements slog.LogValuer.
+func (s Secret) LogValue() slog.Value { return slog.StringValue(s.Fingerprint()) }
+
+// MarshalJSON writes the fingerprint, never the value: output that must carry
+// the secret builds its document explicitly from Reveal.
+func (s Secret) MarshalJSON() ([]byte, error) { return json.Marshal(s.Fingerprint()) }
+
+// MarshalText likewise (YAML and other text encoders).
+func (s Secret) MarshalText() ([]byte, error) { return []byte(s.Fingerprint()), nil }
+
+// UnmarshalJSON reads the raw value, as the API sends it.
+func (s *Secret) UnmarshalJSON(b []byte) error {
+	var v string
+	if err := json.Unmarshal(b, &v); err != nil {
+		return fmt.Errorf("token secret is not a string")
+	}
+	s.value = v
+	return nil
+}
