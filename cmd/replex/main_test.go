@@ -1,0 +1,233 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/replexio/replex/pkg/cmd/root"
+	"github.com/replexio/replex/pkg/grants"
+	"github.com/replexio/replex/pkg/sandbox"
+	"github.com/replexio/replex/pkg/secret"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"replex": func() { os.Exit(root.Main()) },
+	})
+}
+
+// issuedSecrets collects every secret the sandboxes of this test run handed
+// out, so that TestZZNoSecretInOutput can prove none leaked into any output.
+type secretLog struct {
+	mu      sync.Mutex
+	secrets []string
+}
+
+func (l *secretLog) add(s string) {
+	l.mu.Lock()
+	l.secrets = append(l.secrets, s)
+	l.mu.Unlock()
+}
+
+// TestScripts runs every journey in testdata/script against a sandbox started
+// for that script alone, with the real replex main.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, scriptParams(t, "testdata/script"))
+}
+
+func scriptParams(t *testing.T, dir string) testscript.Params {
+	return testscript.Params{
+		Dir:                 dir,
+		RequireExplicitExec: true,
+		RequireUniqueNames:  true,
+		Setup:               setupSandbox,
+		Cmds: map[string]func(*testscript.TestScript, bool, []string){
+			"issue-token": cmdIssueToken,
+			"sandbox":     cmdSandbox,
+			"nosecrets":   cmdNoSecrets,
+			"waitfile":    cmdWaitFile,
+			"envfile":     cmdEnvFile,
+			"perm":        cmdPerm,
+			"rc":          cmdRC,
+		},
+		Condition: func(cond string) (bool, error) {
+			switch cond {
+			case "ci":
+				return os.Getenv("CI") == "true", nil
+			case "keyring":
+				// In CI the keyring must be there: a script needing it fails, not skips.
+				return os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "" || os.Getenv("CI") == "true", nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
+	}
+}
+
+type scriptSandbox struct {
+	srv  *sandbox.Server
+	http *http.Server
+	url  string
+}
+
+const sandboxKey = "sandbox"
+
+// setupSandbox starts an ephemeral sandbox on a free loopback port and points
+// replex at it through the environment. The config dir and HOME are the
+// script's own; the OS keyring is unreachable unless a script restores
+// REAL_DBUS_SESSION_BUS_ADDRESS, so scripts never touch a developer's keyring.
+func setupSandbox(env *testscript.Env) error {
+	srv, err := sandbox.New(sandbox.Options{})
+	if err != nil {
+		return err
+	}
+	ln, err := sandbox.Listen("127.0.0.1:0", false)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	go hs.Serve(ln)
+	env.Defer(func() { hs.Close(); srv.Close() })
+	sb := &scriptSandbox{srv: srv, http: hs, url: "http://" + ln.Addr().String()}
+	env.Values[sandboxKey] = sb
+
+	// An address where nothing listens, for "unreachable server" journeys.
+	dead, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	deadURL := "http://" + dead.Addr().String()
+	dead.Close()
+
+	work := env.WorkDir
+	env.Setenv("HOME", work)
+	env.Setenv("XDG_CONFIG_HOME", filepath.Join(work, ".config"))
+	env.Setenv("REPLEX_CONFIG_DIR", filepath.Join(work, ".config", "replex"))
+	env.Setenv("REPLEX_BASE_URL", sb.url)
+	env.Setenv("REPLEX_ORG", srv.OrgID())
+	env.Setenv("REPLEX_API_TOKEN", srv.AdminSecret())
+	env.Setenv("ADMIN_TOKEN", srv.AdminSecret())
+	env.Setenv("ADMIN_FP", secret.New(srv.AdminSecret()).Fingerprint())
+	env.Setenv("SANDBOX_URL", sb.url)
+	env.Setenv("DEAD_URL", deadURL)
+	env.Setenv("REAL_DBUS_SESSION_BUS_ADDRESS", os.Getenv("DBUS_SESSION_BUS_ADDRESS"))
+	env.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path="+filepath.Join(work, "no-dbus-here"))
+	env.Setenv("KEYRING_PROFILE", "e2e-"+strings.ReplaceAll(strings.TrimPrefix(sb.url, "http://127.0.0.1:"), ":", "-"))
+	env.Setenv("TERM", "dumb")
+	env.Setenv("NO_COLOR", "")
+	env.Setenv("REPLEX_NO_EXPIRY_WARNING", "")
+	env.Setenv("CI", os.Getenv("CI"))
+	return nil
+}
+
+func sandboxOf(ts *testscript.TestScript) *scriptSandbox {
+	return ts.Value(sandboxKey).(*scriptSandbox)
+}
+
+// issue-token VAR NAME GRANT... creates a token directly on the sandbox and
+// puts its secret in $VAR.
+func cmdIssueToken(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: issue-token VAR NAME [GRANT...]")
+	}
+	perms, err := grants.ParseAll(args[2:])
+	ts.Check(err)
+	_, raw, err := sandboxOf(ts).srv.IssueToken(args[1], perms, nil)
+	ts.Check(err)
+	ts.Setenv(args[0], raw)
+}
+
+// sandbox tokens: prints the sandbox's tokens (name and grants), one a line,
+// read straight from the server, to check what replex did.
+func cmdSandbox(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 || args[0] != "tokens" {
+		ts.Fatalf("usage: sandbox tokens")
+	}
+	for _, tok := range sandboxOf(ts).srv.Tokens() {
+		exp := "never"
+		if tok.ExpiresAt != nil {
+			exp = "set"
+		}
+		fmt.Fprintf(ts.Stdout(), "%s %s expires:%s\n", tok.Name, strings.Join(grants.Format(tok.Permissions), " "), exp)
+	}
+}
+
+// nosecrets FILE...: fails if any file holds anything with the sandbox's
+// secret prefix. Secrets are delivered only where a script asks for them.
+func cmdNoSecrets(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) == 0 {
+		ts.Fatalf("usage: nosecrets FILE...")
+	}
+	for _, f := range args {
+		if strings.Contains(ts.ReadFile(f), "rpx_") {
+			ts.Fatalf("%s contains something with the sandbox's secret prefix rpx_", f)
+		}
+	}
+}
+
+// waitfile FILE: waits up to 10s for FILE to exist and be non-empty.
+func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: waitfile FILE")
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if st, err := os.Stat(ts.MkAbs(args[0])); err == nil && st.Size() > 0 {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	ts.Fatalf("%s did not appear within 10s", args[0])
+}
+
+// envfile VAR FILE writes $VAR and a newline to FILE (for stdin), so that
+// secrets never appear in a script's text.
+func cmdEnvFile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: envfile VAR FILE")
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(ts.Getenv(args[0])+"\n"), 0o600))
+}
+
+// perm PATH prints PATH's permission bits in octal.
+func cmdPerm(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: perm PATH")
+	}
+	st, err := os.Stat(ts.MkAbs(args[0]))
+	ts.Check(err)
+	fmt.Fprintf(ts.Stdout(), "%o\n", st.Mode().Perm())
+}
+
+// rc N PROG [ARGS...] runs PROG like exec and asserts its exit code is N, so
+// that scripts check the documented exit codes, not just failure.
+func cmdRC(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: rc CODE PROG [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	err = ts.Exec(args[1], args[2:]...)
+	got := 0
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		got = ee.ExitCode()
+	case err != nil:
+		ts.Fatalf("running %s: %v", args[1], err)
+	}
+	if got != want {
+		ts.Fatalf("exit code %d, want %d", got, want)
+	}
+}

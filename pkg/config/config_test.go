@@ -1,0 +1,183 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func envMap(m map[string]string) Env { return func(k string) string { return m[k] } }
+
+type fakeKeyring map[string]string
+
+func (f fakeKeyring) Get(p string) (string, error) {
+	if v, ok := f[p]; ok {
+		return v, nil
+	}
+	return "", ErrNoKeyringEntry
+}
+func (f fakeKeyring) Set(p, t string) error { f[p] = t; return nil }
+func (f fakeKeyring) Delete(p string) error { delete(f, p); return nil }
+
+func TestDir(t *testing.T) {
+	cases := []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{EnvConfigDir: "/x/cfg", "XDG_CONFIG_HOME": "/y", "HOME": "/h"}, "/x/cfg"},
+		{map[string]string{"XDG_CONFIG_HOME": "/y", "HOME": "/h"}, "/y/replex"},
+		{map[string]string{"HOME": "/h"}, "/h/.config/replex"},
+	}
+	for _, c := range cases {
+		got, err := Dir(envMap(c.env))
+		if err != nil || got != c.want {
+			t.Errorf("Dir(%v) = %q, %v; want %q", c.env, got, err, c.want)
+		}
+	}
+}
+
+func TestPrecedence(t *testing.T) {
+	c := &Config{File: File{CurrentProfile: "work", Profiles: map[string]Profile{
+		"work":    {BaseURL: "https://file.example", Org: "org_file", TokenStorage: StorageKeyring},
+		"staging": {BaseURL: "https://staging.example", Org: "org_staging", TokenStorage: StorageFile, Token: "tok-file"},
+	}}}
+	kr := fakeKeyring{"work": "tok-keyring"}
+
+	r, err := Resolve(c, Overrides{}, envMap(nil), kr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Profile != "work" || r.ProfileSource != SourceFile || r.BaseURL != "https://file.example" || r.BaseURLSource != SourceFile ||
+		r.Org != "org_file" || r.Token.Reveal() != "tok-keyring" || r.TokenSource != SourceKeyring {
+		t.Errorf("file level: %+v", r)
+	}
+
+	env := envMap(map[string]string{EnvBaseURL: "https://env.example", EnvOrg: "org_env", EnvToken: "tok-env", EnvProfile: "staging"})
+	r, _ = Resolve(c, Overrides{}, env, kr)
+	if r.Profile != "staging" || r.ProfileSource != SourceEnv || r.BaseURL != "https://env.example" || r.BaseURLSource != SourceEnv ||
+		r.Org != "org_env" || r.Token.Reveal() != "tok-env" || r.TokenSource != SourceEnv {
+		t.Errorf("env level: %+v", r)
+	}
+
+	r, _ = Resolve(c, Overrides{Profile: "staging", BaseURL: "https://flag.example", Org: "org_flag"}, envMap(nil), kr)
+	if r.ProfileSource != SourceFlag || r.BaseURL != "https://flag.example" || r.BaseURLSource != SourceFlag ||
+		r.Org != "org_flag" || r.Token.Reveal() != "tok-file" || r.TokenSource != SourceFile {
+		t.Errorf("flag level: %+v", r)
+	}
+
+	r, _ = Resolve(&Config{}, Overrides{}, envMap(nil), kr)
+	if r.Profile != DefaultProfile || r.BaseURL != "https://replex.replex.io" || r.BaseURLSource != SourceDefault || r.Org != "" || !r.Token.IsZero() {
+		t.Errorf("defaults: %+v", r)
+	}
+
+	// A keyring profile whose entry is gone says so.
+	r, _ = Resolve(c, Overrides{}, envMap(nil), fakeKeyring{})
+	if r.KeyringErr == nil || !strings.Contains(r.KeyringErr.Error(), `no token for profile "work"`) {
+		t.Errorf("missing keyring entry: %v", r.KeyringErr)
+	}
+
+	if _, err := Resolve(c, Overrides{Profile: "Bad Name"}, envMap(nil), kr); err == nil {
+		t.Error("bad profile name accepted")
+	}
+}
+
+func TestSaveLoadPermissions(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "replex")
+	env := envMap(map[string]string{EnvConfigDir: dir})
+	c, err := Load(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.SetProfile("default", Profile{BaseURL: "https://a.example", Org: "org_1", TokenStorage: StorageKeyring})
+	c.File.CurrentProfile = "default"
+	if err := c.Save(); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]os.FileMode{dir: 0o700, c.Path: 0o600} {
+		st, err := os.Stat(path)
+		if err != nil || st.Mode().Perm() != want {
+			t.Fatalf("%s: mode %v, want %v (%v)", path, st.Mode().Perm(), want, err)
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Fatalf("temp files left behind: %v", entries)
+	}
+	c2, err := Load(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := c2.Profile("default"); p.Org != "org_1" || len(c2.Warnings) != 0 {
+		t.Fatalf("reloaded %+v warnings %v", p, c2.Warnings)
+	}
+
+	os.Chmod(c.Path, 0o644)
+	os.Chmod(dir, 0o755)
+	c3, err := Load(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"config file " + c.Path + " is accessible by others (mode 0644); run: chmod 600 " + c.Path,
+		"config directory " + dir + " is accessible by others (mode 0755); run: chmod 700 " + dir,
+	}
+	if strings.Join(c3.Warnings, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("warnings %q, want %q", c3.Warnings, want)
+	}
+}
+
+func TestMalformedConfigNamesFileAndLine(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "config.yaml")
+	os.WriteFile(path, []byte("current_profile: default\nprofiles:\n  default:\n    org: [unclosed\n"), 0o600)
+	_, err := Load(envMap(map[string]string{EnvConfigDir: dir}))
+	if err == nil {
+		t.Fatal("malformed config accepted")
+	}
+	msg := err.Error()
+	if !strings.HasPrefix(msg, "config file "+path+": ") || !strings.Contains(msg, "line ") || strings.Contains(msg, "\n") {
+		t.Fatalf("error %q does not name the file and line on one line", msg)
+	}
+}
+
+func TestBadProfileNameInFile(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "config.yaml"), []byte("profiles:\n  \"a/b\":\n    org: x\n"), 0o600)
+	_, err := Load(envMap(map[string]string{EnvConfigDir: dir}))
+	if err == nil || !strings.Contains(err.Error(), `invalid profile name "a/b"`) {
+		t.Fatalf("got %v", err)
+	}
+}
+
+// TestSystemKeyring stores, reads and deletes a token in the real OS keyring
+// (in CI: gnome-keyring's Secret Service under dbus-run-session).
+func TestSystemKeyring(t *testing.T) {
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("no D-Bus session: CI must run the tests under dbus-run-session with gnome-keyring (see .ci/run)")
+		}
+		t.Skip("no D-Bus session bus; run under dbus-run-session with gnome-keyring-daemon to test the keyring")
+	}
+	kr := SystemKeyring{}
+	profile := "test-" + strings.ReplaceAll(t.Name(), "/", "-") + "-" + filepath.Base(t.TempDir())
+	profile = strings.ToLower(profile)
+	t.Cleanup(func() { kr.Delete(profile) })
+	if _, err := kr.Get(profile); !errors.Is(err, ErrNoKeyringEntry) {
+		t.Fatalf("Get before Set: %v, want ErrNoKeyringEntry", err)
+	}
+	if err := kr.Set(profile, "s3cret-value"); err != nil {
+		t.Fatalf("Set: %v", err)
+	}
+	got, err := kr.Get(profile)
+	if err != nil || got != "s3cret-value" {
+		t.Fatalf("Get = %q, %v", got, err)
+	}
+	if err := kr.Delete(profile); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	if _, err := kr.Get(profile); !errors.Is(err, ErrNoKeyringEntry) {
+		t.Fatalf("Get after Delete: %v", err)
+	}
+}

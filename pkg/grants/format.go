@@ -1,0 +1,98 @@
+package grants
+
+import (
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Format returns the canonical specs of s, one per category in catalog order,
+// with CLI names and every action spelled out ("cluster:read,update"), so that
+// ParseAll(Format(s)) equals s for any valid s. Categories this client does
+// not know (from a newer server) follow, sorted and spelled as the API does,
+// rather than being hidden; Parse refuses them.
+func Format(s Set) []string {
+	n := s.Normalize()
+	out := make([]string, 0, len(n))
+	for _, c := range Categories() {
+		if acts, ok := n[c.Key]; ok {
+			out = append(out, c.Name+":"+strings.Join(acts, ","))
+			delete(n, c.Key)
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(n)) {
+		out = append(out, k+":"+strings.Join(n[k], ","))
+	}
+	return out
+}
+
+// Compact returns a one-line summary for tables: "billing:rcud cluster:r +3",
+// categories in catalog order with the letters r, c, u, d, at most limit
+// categories (limit <= 0: all of them) and then "+N" for the rest. The empty
+// set is "none". When every category grants the same actions, as for All()
+// and ReadAll(), it is "*:rcud" or "*:r": still short, and unlike a label
+// such as "full" every word of Compact's output is itself a valid grant spec.
+// An action this client does not know shows as "?".
+func Compact(s Set, limit int) string {
+	n := s.Normalize()
+	if len(n) == 0 {
+		return "none"
+	}
+	if same, ok := uniform(n); ok {
+		return "*:" + letters(same)
+	}
+	var parts []string
+	for _, c := range Categories() {
+		if acts, ok := n[c.Key]; ok {
+			parts = append(parts, c.Name+":"+letters(acts))
+			delete(n, c.Key)
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(n)) {
+		parts = append(parts, k+":"+letters(n[k]))
+	}
+	if limit > 0 && len(parts) > limit {
+		rest := len(parts) - limit
+		parts = append(parts[:limit], "+"+strconv.Itoa(rest))
+	}
+	return strings.Join(parts, " ")
+}
+
+// uniform reports the actions of a normalized set that grants the same
+// actions in every known category and nothing else.
+func uniform(n Set) ([]string, bool) {
+	cats := Categories()
+	if len(n) != len(cats) {
+		return nil, false
+	}
+	first := n[cats[0].Key]
+	for _, c := range cats {
+		if acts, ok := n[c.Key]; !ok || !slices.Equal(acts, first) {
+			return nil, false
+		}
+	}
+	return first, true
+}
+
+func letters(acts []string) string {
+	var b strings.Builder
+	unknown := false
+	for _, a := range acts {
+		switch a {
+		case Read, Create, Update, Delete:
+			b.WriteByte(a[0])
+		default:
+			unknown = true
+		}
+	}
+	if unknown {
+		b.WriteByte('?')
+	}
+	return b.String()
+}
+
+// Diff returns what after grants that before did not, and the reverse.
+func Diff(before, after Set) (added, removed Set) {
+	return Subtract(after, before), Subtract(before, after)
+}

@@ -1,0 +1,40 @@
+package sandbox
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"strings"
+)
+
+// Listen opens a TCP listener for the sandbox. The sandbox is a test server
+// whose admin secret is printed and stored in a plain file, so it refuses
+// anything but a loopback address (127.0.0.0/8, ::1, localhost) unless
+// allowNonLoopback. "127.0.0.1:0" picks a free port.
+func Listen(addr string, allowNonLoopback bool) (net.Listener, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: bad listen address %q: %w", addr, err)
+	}
+	if !allowNonLoopback && !isLoopback(host) {
+		what := host
+		if host == "" {
+			what = "every interface"
+		}
+		return nil, fmt.Errorf("sandbox: refusing to listen on %s (%s is not a loopback address): "+
+			"the sandbox is a test server not meant to be reached from other machines; use 127.0.0.1, ::1 or localhost, or allow non-loopback addresses explicitly", addr, what)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	return ln, nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
+}
