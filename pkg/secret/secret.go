@@ -11,26 +11,42 @@ import (
 	"log/slog"
 )
 
-// Secret is an opaque credential.
-type Secret struct{ value string }
+// Secret is an opaque credential. The value sits behind a pointer because fmt
+// cannot call Format on a Secret held in an unexported struct field: it walks
+// such fields by reflection, and would print a string field verbatim, but
+// prints a nested pointer as an address. So compare secrets with Equal, not ==.
+type Secret struct{ value *string }
 
 // New wraps a raw secret.
-func New(raw string) Secret { return Secret{value: raw} }
+func New(raw string) Secret {
+	if raw == "" {
+		return Secret{} // so New("") == Secret{} and IsZero
+	}
+	return Secret{value: &raw}
+}
 
 // Reveal returns the raw secret. Call it only where the secret is delivered
 // to its owner (stdout, clipboard, a 0600 file) or sent to the API.
-func (s Secret) Reveal() string { return s.value }
+func (s Secret) Reveal() string {
+	if s.value == nil {
+		return ""
+	}
+	return *s.value
+}
 
 // IsZero reports whether there is no secret.
-func (s Secret) IsZero() bool { return s.value == "" }
+func (s Secret) IsZero() bool { return s.Reveal() == "" }
+
+// Equal reports whether both hold the same value (go-cmp uses it too).
+func (s Secret) Equal(o Secret) bool { return s.Reveal() == o.Reveal() }
 
 // Fingerprint identifies the secret without disclosing it: the first eight
 // hex digits of its SHA-256.
 func (s Secret) Fingerprint() string {
-	if s.value == "" {
+	if s.IsZero() {
 		return "(none)"
 	}
-	sum := sha256.Sum256([]byte(s.value))
+	sum := sha256.Sum256([]byte(s.Reveal()))
 	return "sha256:" + hex.EncodeToString(sum[:4])
 }
 
@@ -41,12 +57,16 @@ func (s Secret) String() string { return s.Fingerprint() }
 func (s Secret) GoString() string { return "secret.Secret(" + s.Fingerprint() + ")" }
 
 // Format makes every verb (%s %v %q %x %d ...) print the fingerprint.
+// A Formatter takes precedence over GoStringer, hence the %#v case.
 func (s Secret) Format(f fmt.State, verb rune) {
-	if verb == 'q' {
+	switch {
+	case verb == 'q':
 		fmt.Fprintf(f, "%q", s.Fingerprint())
-		return
+	case verb == 'v' && f.Flag('#'):
+		fmt.Fprint(f, s.GoString())
+	default:
+		fmt.Fprint(f, s.Fingerprint())
 	}
-	fmt.Fprint(f, s.Fingerprint())
 }
 
 // LogValue implements slog.LogValuer.
@@ -65,6 +85,6 @@ func (s *Secret) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &v); err != nil {
 		return fmt.Errorf("token secret is not a string")
 	}
-	s.value = v
+	*s = New(v)
 	return nil
 }

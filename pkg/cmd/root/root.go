@@ -44,7 +44,9 @@ func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
 		fmt.Fprintln(f.IOStreams.ErrOut, "replex: interrupted")
 		return cmdutil.ExitInterrupted
 	}
-	if strings.HasPrefix(err.Error(), "unknown command ") {
+	var usage *cmdutil.UsageError
+	if !errors.As(err, &usage) && strings.HasPrefix(err.Error(), "unknown command ") {
+		// cobra's own error for an unknown subcommand of a group
 		err = cmdutil.Usagef("%s; see 'replex --help'", firstLine(err.Error()))
 	}
 	var exitErr *cmdutil.ExitError
@@ -79,7 +81,12 @@ Try it without an account against the built-in sandbox:
 		Version:       f.Build.Version,
 		SilenceErrors: true,
 		SilenceUsage:  true,
-		Args:          cmdutil.NoArgs,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return cmdutil.Usagef("unknown command %q for \"replex\"; see 'replex --help'", args[0])
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return cmd.Help()
 		},
