@@ -17,6 +17,7 @@ import (
 	"github.com/replexio/replex/pkg/build"
 	"github.com/replexio/replex/pkg/config"
 	"github.com/replexio/replex/pkg/iostreams"
+	"github.com/replexio/replex/pkg/secret"
 )
 
 // GlobalFlags are the root's persistent flags. They are filled by cobra
@@ -42,6 +43,8 @@ type Factory struct {
 	Now       func() time.Time
 	// Executable is the path of the running binary (for detached helpers).
 	Executable func() (string, error)
+	// Clipboard is the system clipboard; built on first use.
+	Clipboard func() secret.Clipboard
 
 	cfgOnce sync.Once
 	cfg     *config.Config
@@ -163,5 +166,6 @@ func NewFactory(getenv config.Env) *Factory {
 		Keyring:    config.SystemKeyring{},
 		Now:        time.Now,
 		Executable: os.Executable,
+		Clipboard:  secret.System,
 	}
 }

@@ -17,7 +17,7 @@ import (
 
 // Formats accepted by -o.
 const (
-	Table = ""
+	Default = ""
 	Wide  = "wide"
 	JSON  = "json"
 	YAML  = "yaml"

@@ -15,6 +15,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/replexio/replex/pkg/cmd/auth"
+	"github.com/replexio/replex/pkg/cmd/clipboard"
+	"github.com/replexio/replex/pkg/cmd/grants"
+	"github.com/replexio/replex/pkg/cmd/tokens"
 	"github.com/replexio/replex/pkg/cmd/orgs"
 	"github.com/replexio/replex/pkg/cmd/sandbox"
 	"github.com/replexio/replex/pkg/cmd/version"
@@ -117,5 +120,8 @@ Try it without an account against the built-in sandbox:
 	cmd.AddCommand(auth.NewCmdAuth(f))
 	cmd.AddCommand(orgs.NewCmdOrgs(f))
 	cmd.AddCommand(sandbox.NewCmdSandbox(f))
+	cmd.AddCommand(tokens.NewCmdTokens(f))
+	cmd.AddCommand(grants.NewCmdGrants(f))
+	cmd.AddCommand(clipboard.NewCmdClearClipboard(f))
 	return cmd
 }

@@ -1,0 +1,339 @@
+// Package list is `replex tokens list`.
+package list
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/itchyny/gojq"
+	"github.com/spf13/cobra"
+
+	"github.com/replexio/replex/pkg/api"
+	"github.com/replexio/replex/pkg/cmd/tokens/shared"
+	"github.com/replexio/replex/pkg/cmdutil"
+	"github.com/replexio/replex/pkg/expiry"
+	"github.com/replexio/replex/pkg/grants"
+	"github.com/replexio/replex/pkg/output"
+)
+
+// MaxNameWidth is how wide a name may be in the terminal table before it is
+// cut with "…"; pipes and -o wide always get the whole name.
+const MaxNameWidth = 40
+
+// compactGrants is how many categories the terminal table shows before "+N".
+const compactGrants = 3
+
+// Options of `replex tokens list`.
+type Options struct {
+	F         *cmdutil.Factory
+	Format    string
+	NoHeaders bool
+	JQ        string
+
+	Name           string
+	Grants         []string
+	ExpiringWithin string
+	Expired        bool
+	UnusedSince    string
+
+	// Filled from the flags above before anything is sent.
+	Query  *gojq.Code
+	Filter Filter
+}
+
+// Filter selects tokens; every set criterion must hold.
+type Filter struct {
+	NameGlob       string        // path.Match pattern, "/" an ordinary character; "" = any
+	Grants         []GrantFilter // each must hold
+	ExpiringWithin time.Duration // > 0: not expired and expiring within it
+	Expired        bool
+	UnusedSince    time.Duration // > 0: created and not used within it
+}
+
+// GrantFilter is one --grant: a category key and the actions a token must
+// all hold there; no actions means any access to the category.
+type GrantFilter struct {
+	Category string
+	Actions  []string
+}
+
+var formats = []string{output.Wide, output.JSON, output.YAML, output.Name}
+
+// NewCmdList builds the command.
+func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{F: f}
+	cmd := &cobra.Command{
+		Use:     "list",
+		Aliases: []string{"ls"},
+		Short:   "List API tokens",
+		Long: `List the organization's API tokens (never their secrets), sorted by name,
+following every page of the API.
+
+On a terminal the table shows relative times and a compact summary of the
+grants (e.g. "cluster:r billing:rcud +3", letters r, c, u, d for read, create,
+update, delete); expired tokens are marked red and tokens expiring within 7 days
+yellow, and names are cut at 40 characters. Piped, it prints stable
+tab-separated columns ID, NAME, GRANTS, CREATED, EXPIRES, LAST_USED with every
+grant spelled out ("cluster:read,update") and RFC 3339 UTC times ("never" when
+there is none), and never any colour.
+
+Output formats (-o):
+  wide   every grant, absolute times and an UPDATED column, names in full
+  json   the array of token objects as the API returns them ([] when none)
+  yaml   the same as YAML
+  name   the token ids, one per line: the stable identifiers, so that
+         'replex tokens list -o name | replex tokens delete --yes -' works
+
+--jq runs a jq expression over the JSON array (implies -o json; strings print
+raw). Filters combine: a token is listed only when it matches all of them.`,
+		Example: `  replex tokens list
+  replex tokens ls --name 'ci-*' --grant cluster:update
+  replex tokens list --expiring-within 14d
+  replex tokens list --unused-since 90d -o name
+  replex tokens list --expired -o name | replex tokens delete --yes -
+  replex tokens list --jq '.[] | select(.lastUsedAt == null) | .name'`,
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := opts.prepare(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return run(cmd.Context(), opts)
+		},
+	}
+	cmdutil.AddOutputFlag(cmd, &opts.Format, formats...)
+	fl := cmd.Flags()
+	fl.BoolVar(&opts.NoHeaders, "no-headers", false, "omit the header line of the table")
+	fl.StringVar(&opts.JQ, "jq", "", "print the result of a jq `expression` over the JSON array of tokens")
+	fl.StringVar(&opts.Name, "name", "", "only tokens whose name matches the shell `glob` (*, ?, [a-z]; case-sensitive)")
+	shared.AddGrantFlag(cmd, &opts.Grants, "grant",
+		"only tokens holding `CAT[:ACT[,ACT]]`: all the actions given, or any access to CAT when none are (repeatable; all must hold)")
+	fl.StringVar(&opts.ExpiringWithin, "expiring-within", "", "only tokens not yet expired that expire within `duration` (e.g. 14d)")
+	fl.BoolVar(&opts.Expired, "expired", false, "only expired tokens")
+	fl.StringVar(&opts.UnusedSince, "unused-since", "", "only tokens not used within `duration` (e.g. 90d): never used or last used before then, "+
+		"and created before then (a token created an hour ago is not \"unused for 90 days\")")
+	return cmd
+}
+
+// prepare validates every flag, so that a mistake is a usage error before
+// any request.
+func (opts *Options) prepare() error {
+	if err := cmdutil.CheckOutputFlag(opts.Format, formats...); err != nil {
+		return err
+	}
+	if opts.JQ != "" {
+		if opts.Format != "" && opts.Format != output.JSON {
+			return cmdutil.Usagef("--jq works on the JSON output: drop -o %s", opts.Format)
+		}
+		code, err := output.CompileJQ(opts.JQ)
+		if err != nil {
+			return &cmdutil.UsageError{Err: err}
+		}
+		opts.Query = code
+	}
+	filter, err := ParseFilter(opts.Name, opts.Grants, opts.ExpiringWithin, opts.Expired, opts.UnusedSince)
+	if err != nil {
+		return err
+	}
+	opts.Filter = filter
+	return nil
+}
+
+// ParseFilter reads the filter flags; errors are usage errors naming the flag.
+func ParseFilter(name string, grantSpecs []string, expiringWithin string, expired bool, unusedSince string) (Filter, error) {
+	flt := Filter{NameGlob: name, Expired: expired}
+	if name != "" {
+		if _, err := path.Match(globSafe(name), ""); err != nil {
+			return Filter{}, cmdutil.Usagef("--name: invalid glob %q (%v): use *, ?, [a-z], and \\ to match one of those literally", name, err)
+		}
+	}
+	for _, spec := range grantSpecs {
+		cat, acts, err := grants.ParseFilter(spec)
+		if err != nil {
+			return Filter{}, &cmdutil.UsageError{Err: fmt.Errorf("--grant: %w", err)}
+		}
+		flt.Grants = append(flt.Grants, GrantFilter{Category: cat, Actions: acts})
+	}
+	if expiringWithin != "" {
+		d, err := expiry.ParseDuration(expiringWithin)
+		if err != nil {
+			return Filter{}, cmdutil.Usagef("--expiring-within: %v", err)
+		}
+		flt.ExpiringWithin = d
+	}
+	if expired && flt.ExpiringWithin > 0 {
+		return Filter{}, cmdutil.Usagef("--expired and --expiring-within exclude each other: --expiring-within lists tokens not yet expired")
+	}
+	if unusedSince != "" {
+		d, err := expiry.ParseDuration(unusedSince)
+		if err != nil {
+			return Filter{}, cmdutil.Usagef("--unused-since: %v", err)
+		}
+		flt.UnusedSince = d
+	}
+	return flt, nil
+}
+
+// globSafe makes "/" an ordinary character for path.Match, whose "*" would
+// not cross it: a token name is not a path. NUL cannot be in a name.
+func globSafe(s string) string { return strings.ReplaceAll(s, "/", "\x00") }
+
+// Match reports whether t passes every criterion at now.
+func (flt Filter) Match(t api.Token, now time.Time) bool {
+	if flt.NameGlob != "" {
+		if ok, _ := path.Match(globSafe(flt.NameGlob), globSafe(t.Name)); !ok {
+			return false
+		}
+	}
+	for _, g := range flt.Grants {
+		if len(g.Actions) == 0 && len(t.Permissions[g.Category]) == 0 {
+			return false
+		}
+		for _, a := range g.Actions {
+			if !t.Permissions.Has(g.Category, a) {
+				return false
+			}
+		}
+	}
+	if flt.Expired && !t.Expired(now) {
+		return false
+	}
+	if flt.ExpiringWithin > 0 && (t.ExpiresAt == nil || t.Expired(now) || t.ExpiresAt.After(now.Add(flt.ExpiringWithin))) {
+		return false
+	}
+	if flt.UnusedSince > 0 {
+		cutoff := now.Add(-flt.UnusedSince)
+		if t.CreatedAt.After(cutoff) || (t.LastUsedAt != nil && t.LastUsedAt.After(cutoff)) {
+			return false
+		}
+	}
+	return true
+}
+
+// Select returns the tokens that match, sorted by name and then id.
+func (flt Filter) Select(all []api.Token, now time.Time) []api.Token {
+	out := []api.Token{} // [] in JSON, never null
+	for _, t := range all {
+		if flt.Match(t, now) {
+			out = append(out, t)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b api.Token) int {
+		if c := strings.Compare(a.Name, b.Name); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return out
+}
+
+func run(ctx context.Context, opts *Options) error {
+	f := opts.F
+	client, _, err := f.Client()
+	if err != nil {
+		return err
+	}
+	all, err := client.ListTokens(ctx)
+	if err != nil {
+		return err
+	}
+	now := f.Now()
+	tokens := opts.Filter.Select(all, now)
+
+	ios := f.IOStreams
+	w := ios.Out
+	switch {
+	case opts.Query != nil:
+		return output.WriteJQ(w, opts.Query, tokens)
+	case opts.Format == output.JSON:
+		return output.WriteJSON(w, tokens)
+	case opts.Format == output.YAML:
+		return output.WriteYAML(w, tokens)
+	case opts.Format == output.Name:
+		var b strings.Builder
+		for _, t := range tokens {
+			b.WriteString(output.Sanitize(t.ID))
+			b.WriteByte('\n')
+		}
+		_, err := fmt.Fprint(w, b.String())
+		return err
+	}
+
+	tty := ios.IsStdoutTTY()
+	if tty && len(tokens) == 0 {
+		if len(all) == 0 {
+			fmt.Fprintln(ios.ErrOut, "No tokens yet; create one with: replex tokens create NAME --grant CAT:ACTION")
+		} else {
+			fmt.Fprintln(ios.ErrOut, "No tokens match.")
+		}
+		return nil
+	}
+	tb := BuildTable(tokens, now, opts.Format == output.Wide, tty)
+	if tty {
+		return tb.WriteStyled(w, ios.ColorEnabled(), opts.NoHeaders)
+	}
+	return tb.WritePlain(w, opts.NoHeaders)
+}
+
+// BuildTable lays tokens out for a terminal (tty) or a pipe, wide or not.
+// The terminal's default form is for reading: relative times, compact
+// grants, long names cut. Everything else is absolute and complete.
+func BuildTable(tokens []api.Token, now time.Time, wide, tty bool) output.Table {
+	var tb output.Table
+	lastUsed := "LAST_USED"
+	if tty {
+		lastUsed = "LAST USED"
+	}
+	if wide {
+		tb.Headers = []string{"ID", "NAME", "GRANTS", "CREATED", "UPDATED", "EXPIRES", lastUsed}
+	} else {
+		tb.Headers = []string{"ID", "NAME", "GRANTS", "CREATED", "EXPIRES", lastUsed}
+	}
+	for _, t := range tokens {
+		expires, mark := shared.Expiry(t, now)
+		var row []string
+		switch {
+		case wide:
+			row = []string{t.ID, t.Name, shared.GrantList(t.Permissions),
+				shared.Timestamp(&t.CreatedAt), shared.Timestamp(&t.UpdatedAt),
+				shared.Timestamp(t.ExpiresAt), shared.Timestamp(t.LastUsedAt)}
+		case tty:
+			row = []string{t.ID, truncate(output.Sanitize(t.Name), MaxNameWidth), grants.Compact(t.Permissions, compactGrants),
+				expiry.Relative(t.CreatedAt, now), expires, shared.LastUsed(t, now)}
+		default:
+			row = []string{t.ID, t.Name, shared.GrantList(t.Permissions),
+				shared.Timestamp(&t.CreatedAt), shared.Timestamp(t.ExpiresAt), shared.Timestamp(t.LastUsedAt)}
+		}
+		tb.Rows = append(tb.Rows, row)
+		if !tty {
+			mark = output.MarkNone
+		}
+		tb.Marks = append(tb.Marks, mark)
+	}
+	return tb
+}
+
+// truncate cuts s to at most width terminal cells, ending it with "…".
+func truncate(s string, width int) string {
+	if lipgloss.Width(s) <= width {
+		return s
+	}
+	var b strings.Builder
+	used := 0
+	for _, r := range s {
+		rw := lipgloss.Width(string(r))
+		if used+rw > width-1 {
+			break
+		}
+		b.WriteRune(r)
+		used += rw
+	}
+	return b.String() + "…"
+}
