@@ -18,10 +18,10 @@ import (
 // Formats accepted by -o.
 const (
 	Default = ""
-	Wide  = "wide"
-	JSON  = "json"
-	YAML  = "yaml"
-	Name  = "name"
+	Wide    = "wide"
+	JSON    = "json"
+	YAML    = "yaml"
+	Name    = "name"
 )
 
 // ValidateFormat checks -o against the formats a command supports.
