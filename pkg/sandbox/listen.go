@@ -21,8 +21,7 @@ func Listen(addr string, allowNonLoopback bool) (net.Listener, error) {
 		if host == "" {
 			what = "every interface"
 		}
-		return nil, fmt.Errorf("sandbox: refusing to listen on %s (%s is not a loopback address): "+
-			"the sandbox is a test server not meant to be reached from other machines; use 127.0.0.1, ::1 or localhost, or allow non-loopback addresses explicitly", addr, what)
+		return nil, &NotLoopbackError{Addr: addr, What: what}
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -37,4 +36,11 @@ func isLoopback(host string) bool {
 	}
 	ip, err := netip.ParseAddr(host)
 	return err == nil && ip.IsLoopback()
+}
+
+// NotLoopbackError is Listen's refusal of an address other machines could reach.
+type NotLoopbackError struct{ Addr, What string }
+
+func (e *NotLoopbackError) Error() string {
+	return fmt.Sprintf("sandbox: refusing to listen on %s (%s is not a loopback address): the sandbox is a test server; use 127.0.0.1, ::1 or localhost", e.Addr, e.What)
 }

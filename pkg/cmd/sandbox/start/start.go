@@ -86,7 +86,11 @@ func run(ctx context.Context, opts *Options) error {
 		data = filepath.Join(dir, "sandbox.json")
 	}
 	ln, err := sandbox.Listen(opts.Listen, opts.ListenAny)
-	if err != nil {
+	var notLoopback *sandbox.NotLoopbackError
+	switch {
+	case errors.As(err, &notLoopback):
+		return cmdutil.Usagef("%s, or pass --listen-any to allow it", err)
+	case err != nil:
 		return &cmdutil.UsageError{Err: err}
 	}
 	srv, err := sandbox.New(sandbox.Options{DataFile: data, SeedTokens: opts.SeedTokens, Log: ios.ErrOut})

@@ -76,7 +76,7 @@ type createdDoc struct {
 }
 
 // Deliver hands a new secret to the user exactly once, by the rules of
-// docs/secrets.md: to a file, in JSON, in a panel with one clipboard write
+// docs/tokens.md: to a file, in JSON, in a panel with one clipboard write
 // on a terminal, or alone on stdout when piped. It never loses the secret:
 // whatever fails, the secret is printed instead.
 func Deliver(f *cmdutil.Factory, sf *SecretFlags, title string, created api.CreatedToken) error {
