@@ -3,16 +3,175 @@ package get
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/replexio/replex/pkg/api"
+	"github.com/replexio/replex/pkg/cmd/tokens/shared"
 	"github.com/replexio/replex/pkg/cmdutil"
+	"github.com/replexio/replex/pkg/expiry"
+	"github.com/replexio/replex/pkg/grants"
+	"github.com/replexio/replex/pkg/output"
 )
 
 // Options of `replex tokens get`.
-type Options struct{ F *cmdutil.Factory }
+type Options struct {
+	F      *cmdutil.Factory
+	Format string
+	Token  string // id or name
+}
 
 // NewCmdGet builds the command.
 func NewCmdGet(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	return &cobra.Command{Use: "get", Hidden: true}
+	opts := &Options{F: f}
+	cmd := &cobra.Command{
+		Use:   "get <id|name>",
+		Short: "Show one API token with all its grants",
+		Long: `Show every field of one token (never its secret), found by id or by name.
+An id always works; a name shared by several tokens is an error listing their ids.
+
+On a terminal: the token's fields with relative times, then its grants as a
+matrix of the 14 categories by the actions read, create, update, delete.
+Piped: stable "key: value" lines (id, name, organizationId, createdAt,
+updatedAt, expiresAt, lastUsedAt, permissions), times in RFC 3339 UTC or
+"never", permissions as canonical grant specs ("cluster:read,update") separated
+by spaces, or "none".`,
+		Example: `  replex tokens get ci
+  replex tokens get ak_0123456789abcdef -o json
+  replex tokens get ci | grep '^permissions:'`,
+		Args: cmdutil.ExactArgs(1, "a token id or name"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := cmdutil.CheckOutputFlag(opts.Format, output.JSON, output.YAML); err != nil {
+				return err
+			}
+			opts.Token = args[0]
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return run(cmd.Context(), opts)
+		},
+	}
+	cmdutil.AddOutputFlag(cmd, &opts.Format, output.JSON, output.YAML)
+	return cmd
+}
+
+func run(ctx context.Context, opts *Options) error {
+	f := opts.F
+	client, _, err := f.Client()
+	if err != nil {
+		return err
+	}
+	finder := &shared.Finder{Client: client}
+	tok, err := finder.Find(ctx, opts.Token)
+	if err != nil {
+		return err
+	}
+	ios := f.IOStreams
+	switch opts.Format {
+	case output.JSON:
+		return output.WriteJSON(ios.Out, tok)
+	case output.YAML:
+		return output.WriteYAML(ios.Out, tok)
+	}
+	if ios.IsStdoutTTY() {
+		return WriteStyled(ios.Out, tok, f.Now(), ios.ColorEnabled())
+	}
+	return WritePlain(ios.Out, tok)
+}
+
+// WritePlain prints tok as stable "key: value" lines, keys as in the API.
+func WritePlain(w io.Writer, tok api.Token) error {
+	var b strings.Builder
+	line := func(k, v string) { fmt.Fprintf(&b, "%s: %s\n", k, output.Sanitize(v)) }
+	line("id", tok.ID)
+	line("name", tok.Name)
+	line("organizationId", tok.OrganizationID)
+	line("createdAt", shared.Timestamp(&tok.CreatedAt))
+	line("updatedAt", shared.Timestamp(&tok.UpdatedAt))
+	line("expiresAt", shared.Timestamp(tok.ExpiresAt))
+	line("lastUsedAt", shared.Timestamp(tok.LastUsedAt))
+	line("permissions", shared.GrantList(tok.Permissions))
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// WriteStyled prints tok for a terminal: its fields, then the grant matrix.
+func WriteStyled(w io.Writer, tok api.Token, now time.Time, color bool) error {
+	st := output.NewStyles(w, color)
+	var b strings.Builder
+	field := func(k, v string) { fmt.Fprintf(&b, "%s %s\n", st.Bold(fmt.Sprintf("%-13s", k+":")), v) }
+	when := func(t time.Time) string {
+		return shared.Timestamp(&t) + " " + st.Dim("("+expiry.Relative(t, now)+")")
+	}
+
+	field("ID", output.Sanitize(tok.ID))
+	field("Name", output.Sanitize(tok.Name))
+	field("Organization", output.Sanitize(tok.OrganizationID))
+	field("Created", when(tok.CreatedAt))
+	field("Updated", when(tok.UpdatedAt))
+	expires, mark := shared.Expiry(tok, now)
+	if tok.ExpiresAt != nil {
+		expires = shared.Timestamp(tok.ExpiresAt) + " (" + expires + ")"
+	}
+	switch mark {
+	case output.MarkDanger:
+		expires = st.Danger(expires)
+	case output.MarkWarn:
+		expires = st.Warn(expires)
+	}
+	field("Expires", expires)
+	lastUsed := "never"
+	if tok.LastUsedAt != nil {
+		lastUsed = when(*tok.LastUsedAt)
+	}
+	field("Last used", lastUsed)
+	b.WriteByte('\n')
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return err
+	}
+
+	if err := GrantMatrix(tok.Permissions).WriteStyled(w, color); err != nil {
+		return err
+	}
+	// A grant this client cannot place in the matrix (a newer server's
+	// category or action) is still shown, never hidden.
+	if other := unknownGrants(tok.Permissions); len(other) > 0 {
+		fmt.Fprintf(w, "\n%s %s\n", st.Bold("Also granted (unknown to this replex):"), output.Sanitize(strings.Join(other, " ")))
+	}
+	return nil
+}
+
+// GrantMatrix lays out perms as the 14 categories, by display name in
+// catalog order, against the four actions.
+func GrantMatrix(perms grants.Set) output.Matrix {
+	m := output.Matrix{Corner: "GRANTS", Columns: grants.Actions()}
+	for _, c := range grants.Categories() {
+		m.Rows = append(m.Rows, c.Display)
+		row := make([]bool, len(m.Columns))
+		for i, a := range m.Columns {
+			row[i] = perms.Has(c.Key, a)
+		}
+		m.Cells = append(m.Cells, row)
+	}
+	return m
+}
+
+// unknownGrants returns the canonical specs of what perms grants beyond the
+// known categories and actions.
+func unknownGrants(perms grants.Set) []string {
+	extra := grants.Set{}
+	for k, acts := range perms {
+		_, known := grants.ByKey(k)
+		for _, a := range acts {
+			if !known || !slices.Contains(grants.Actions(), a) {
+				extra[k] = append(extra[k], a)
+			}
+		}
+	}
+	return grants.Format(extra)
 }

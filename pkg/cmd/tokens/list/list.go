@@ -4,6 +4,7 @@ package list
 import (
 	"context"
 	"fmt"
+	"io"
 	"path"
 	"slices"
 	"strings"
@@ -84,6 +85,7 @@ there is none), and never any colour.
 
 Output formats (-o):
   wide   every grant, absolute times and an UPDATED column, names in full
+         (on a terminal the grants are in letters, "cluster:ru billing:r")
   json   the array of token objects as the API returns them ([] when none)
   yaml   the same as YAML
   name   the token ids, one per line: the stable identifiers, so that
@@ -268,18 +270,23 @@ func run(ctx context.Context, opts *Options) error {
 
 	tty := ios.IsStdoutTTY()
 	if tty && len(tokens) == 0 {
-		if len(all) == 0 {
-			fmt.Fprintln(ios.ErrOut, "No tokens yet; create one with: replex tokens create NAME --grant CAT:ACTION")
-		} else {
-			fmt.Fprintln(ios.ErrOut, "No tokens match.")
-		}
+		fmt.Fprintln(ios.ErrOut, emptyMessage(len(all)))
 		return nil
 	}
 	tb := BuildTable(tokens, now, opts.Format == output.Wide, tty)
 	if tty {
-		return tb.WriteStyled(w, ios.ColorEnabled(), opts.NoHeaders)
+		return writeStyled(w, tb, ios.ColorEnabled(), opts.NoHeaders)
 	}
 	return tb.WritePlain(w, opts.NoHeaders)
+}
+
+// emptyMessage explains an empty table on a terminal, given how many
+// tokens there are before filtering.
+func emptyMessage(total int) string {
+	if total == 0 {
+		return "No tokens yet; create one with: replex tokens create NAME --grant CAT:ACTION"
+	}
+	return "No tokens match."
 }
 
 // BuildTable lays tokens out for a terminal (tty) or a pipe, wide or not.
@@ -300,6 +307,12 @@ func BuildTable(tokens []api.Token, now time.Time, wide, tty bool) output.Table 
 		expires, mark := shared.Expiry(t, now)
 		var row []string
 		switch {
+		case wide && tty:
+			// Every grant, but in letters: the canonical form of a
+			// full-access token is some 600 characters wide.
+			row = []string{t.ID, t.Name, grants.Compact(t.Permissions, 0),
+				shared.Timestamp(&t.CreatedAt), shared.Timestamp(&t.UpdatedAt),
+				shared.Timestamp(t.ExpiresAt), shared.Timestamp(t.LastUsedAt)}
 		case wide:
 			row = []string{t.ID, t.Name, shared.GrantList(t.Permissions),
 				shared.Timestamp(&t.CreatedAt), shared.Timestamp(&t.UpdatedAt),
@@ -318,6 +331,17 @@ func BuildTable(tokens []api.Token, now time.Time, wide, tty bool) output.Table 
 		tb.Marks = append(tb.Marks, mark)
 	}
 	return tb
+}
+
+// writeStyled prints tb for a terminal. Without headers it drops them from
+// the table rather than asking WriteStyled to: lipgloss (v1.1.0) computes the
+// height of a table with neither headers nor a header border one line short
+// and cuts its last row.
+func writeStyled(w io.Writer, tb output.Table, color, noHeaders bool) error {
+	if noHeaders {
+		tb.Headers = nil
+	}
+	return tb.WriteStyled(w, color, false)
 }
 
 // truncate cuts s to at most width terminal cells, ending it with "…".
