@@ -61,6 +61,7 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 			"envfile":     cmdEnvFile,
 			"perm":        cmdPerm,
 			"rc":          cmdRC,
+			"setenvfile":  cmdSetEnvFile,
 		},
 		Condition: func(cond string) (bool, error) {
 			switch cond {
@@ -230,4 +231,14 @@ func cmdRC(ts *testscript.TestScript, neg bool, args []string) {
 	if got != want {
 		ts.Fatalf("exit code %d, want %d", got, want)
 	}
+}
+
+// setenvfile VAR FILE sets $VAR to FILE's content, trimmed of surrounding
+// space: the way back from a captured stdout (cp stdout FILE) to a variable,
+// so a secret replex printed can be used without appearing in the script.
+func cmdSetEnvFile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: setenvfile VAR FILE")
+	}
+	ts.Setenv(args[0], strings.TrimSpace(ts.ReadFile(args[1])))
 }

@@ -94,7 +94,9 @@ func (t Table) WriteStyled(w io.Writer, color, noHeaders bool) error {
 		BorderStyle(r.NewStyle().Foreground(colorDim)).
 		BorderTop(false).BorderBottom(false).BorderLeft(false).BorderRight(false).
 		BorderColumn(false).BorderRow(false).
-		BorderHeader(!noHeaders).
+		// Always on: lipgloss v1.1.0 cuts the last row of a table with
+		// neither headers nor a header border; with no headers no rule is drawn.
+		BorderHeader(true).
 		Rows(rows...).
 		StyleFunc(func(row, col int) lipgloss.Style {
 			if row == table.HeaderRow {

@@ -150,7 +150,8 @@ func writeForms(w io.Writer, st output.Styles) error {
 		{"full", "every action in every category, like the Admin role"},
 		{"view", "read in every category, like the User role"},
 	})
-	fmt.Fprintf(&b, "\n%s\n", st.Dim("Categories are case-insensitive; the API key (customPricing) and the name (\"Custom Pricing\") work too."))
+	fmt.Fprintf(&b, "\n%s\n%s\n", st.Dim("Categories are case-insensitive and may also be written as the API key"),
+		st.Dim("(customPricing) or the name (\"Custom Pricing\")."))
 	_, err := io.WriteString(w, b.String())
 	return err
 }

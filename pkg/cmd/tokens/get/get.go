@@ -114,15 +114,18 @@ func WriteStyled(w io.Writer, tok api.Token, now time.Time, color bool) error {
 	field("Organization", output.Sanitize(tok.OrganizationID))
 	field("Created", when(tok.CreatedAt))
 	field("Updated", when(tok.UpdatedAt))
-	expires, mark := shared.Expiry(tok, now)
+	expires := "never"
 	if tok.ExpiresAt != nil {
-		expires = shared.Timestamp(tok.ExpiresAt) + " (" + expires + ")"
-	}
-	switch mark {
-	case output.MarkDanger:
-		expires = st.Danger(expires)
-	case output.MarkWarn:
-		expires = st.Warn(expires)
+		_, mark := shared.Expiry(tok, now)
+		rel := expiry.Relative(*tok.ExpiresAt, now)
+		switch mark {
+		case output.MarkDanger:
+			expires = st.Danger(shared.Timestamp(tok.ExpiresAt) + " (expired " + rel + ")")
+		case output.MarkWarn:
+			expires = st.Warn(shared.Timestamp(tok.ExpiresAt) + " (" + rel + ", soon)")
+		default:
+			expires = shared.Timestamp(tok.ExpiresAt) + " " + st.Dim("("+rel+")")
+		}
 	}
 	field("Expires", expires)
 	lastUsed := "never"

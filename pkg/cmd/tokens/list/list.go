@@ -4,7 +4,6 @@ package list
 import (
 	"context"
 	"fmt"
-	"io"
 	"path"
 	"slices"
 	"strings"
@@ -116,7 +115,7 @@ raw). Filters combine: a token is listed only when it matches all of them.`,
 	fl.StringVar(&opts.JQ, "jq", "", "print the result of a jq `expression` over the JSON array of tokens")
 	fl.StringVar(&opts.Name, "name", "", "only tokens whose name matches the shell `glob` (*, ?, [a-z]; case-sensitive)")
 	shared.AddGrantFlag(cmd, &opts.Grants, "grant",
-		"only tokens holding `CAT[:ACT[,ACT]]`: all the actions given, or any access to CAT when none are (repeatable; all must hold)")
+		"only tokens granted `CAT[:ACT[,ACT]]`: every action given, or any action in CAT when none is (repeatable: all must hold)")
 	fl.StringVar(&opts.ExpiringWithin, "expiring-within", "", "only tokens not yet expired that expire within `duration` (e.g. 14d)")
 	fl.BoolVar(&opts.Expired, "expired", false, "only expired tokens")
 	fl.StringVar(&opts.UnusedSince, "unused-since", "", "only tokens not used within `duration` (e.g. 90d): never used or last used before then, "+
@@ -275,7 +274,7 @@ func run(ctx context.Context, opts *Options) error {
 	}
 	tb := BuildTable(tokens, now, opts.Format == output.Wide, tty)
 	if tty {
-		return writeStyled(w, tb, ios.ColorEnabled(), opts.NoHeaders)
+		return tb.WriteStyled(w, ios.ColorEnabled(), opts.NoHeaders)
 	}
 	return tb.WritePlain(w, opts.NoHeaders)
 }
@@ -331,17 +330,6 @@ func BuildTable(tokens []api.Token, now time.Time, wide, tty bool) output.Table 
 		tb.Marks = append(tb.Marks, mark)
 	}
 	return tb
-}
-
-// writeStyled prints tb for a terminal. Without headers it drops them from
-// the table rather than asking WriteStyled to: lipgloss (v1.1.0) computes the
-// height of a table with neither headers nor a header border one line short
-// and cuts its last row.
-func writeStyled(w io.Writer, tb output.Table, color, noHeaders bool) error {
-	if noHeaders {
-		tb.Headers = nil
-	}
-	return tb.WriteStyled(w, color, false)
 }
 
 // truncate cuts s to at most width terminal cells, ending it with "…".
