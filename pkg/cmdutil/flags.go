@@ -16,10 +16,14 @@ func AddOutputFlag(cmd *cobra.Command, target *string, formats ...string) {
 	})
 }
 
-// CheckOutputFlag validates -o as a usage error.
-func CheckOutputFlag(format string, formats ...string) error {
-	if err := output.ValidateFormat(format, formats...); err != nil {
+// CheckOutputFlag validates -o as a usage error. "table" names the default
+// layout and is turned into it, so commands only ever see "" for it.
+func CheckOutputFlag(format *string, formats ...string) error {
+	if err := output.ValidateFormat(*format, formats...); err != nil {
 		return &UsageError{Err: err}
+	}
+	if *format == "table" {
+		*format = output.Default
 	}
 	return nil
 }

@@ -82,7 +82,7 @@ This command needs no configuration, token or network.`,
   replex grants | cut -f1`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := cmdutil.CheckOutputFlag(opts.Format, output.JSON, output.YAML); err != nil {
+			if err := cmdutil.CheckOutputFlag(&opts.Format, output.JSON, output.YAML); err != nil {
 				return err
 			}
 			if runF != nil {

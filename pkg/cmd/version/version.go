@@ -20,7 +20,7 @@ func NewCmdVersion(f *cmdutil.Factory) *cobra.Command {
   replex version -o json`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := cmdutil.CheckOutputFlag(format, output.JSON, output.YAML); err != nil {
+			if err := cmdutil.CheckOutputFlag(&format, output.JSON, output.YAML); err != nil {
 				return err
 			}
 			switch format {

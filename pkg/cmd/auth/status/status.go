@@ -49,7 +49,7 @@ Exit status 4 when not logged in or when the server rejects the token.`,
   replex auth status --profile staging`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := cmdutil.CheckOutputFlag(opts.Format, output.JSON, output.YAML); err != nil {
+			if err := cmdutil.CheckOutputFlag(&opts.Format, output.JSON, output.YAML); err != nil {
 				return err
 			}
 			if runF != nil {

@@ -30,7 +30,7 @@ fit together.`,
   replex orgs get --org org_123 -o json`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := cmdutil.CheckOutputFlag(opts.Format, output.JSON, output.YAML); err != nil {
+			if err := cmdutil.CheckOutputFlag(&opts.Format, output.JSON, output.YAML); err != nil {
 				return err
 			}
 			if runF != nil {

@@ -102,7 +102,7 @@ func (o *Options) validate(cmd *cobra.Command) error {
 			return err
 		}
 	}
-	return cmdutil.CheckOutputFlag(o.Format, output.JSON, output.YAML)
+	return cmdutil.CheckOutputFlag(&o.Format, output.JSON, output.YAML)
 }
 
 func run(ctx context.Context, o *Options) error {

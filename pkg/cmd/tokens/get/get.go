@@ -46,7 +46,7 @@ by spaces, or "none".`,
   replex tokens get ci | grep '^permissions:'`,
 		Args: cmdutil.ExactArgs(1, "a token id or name"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := cmdutil.CheckOutputFlag(opts.Format, output.JSON, output.YAML); err != nil {
+			if err := cmdutil.CheckOutputFlag(&opts.Format, output.JSON, output.YAML); err != nil {
 				return err
 			}
 			opts.Token = args[0]

@@ -126,7 +126,7 @@ raw). Filters combine: a token is listed only when it matches all of them.`,
 // prepare validates every flag, so that a mistake is a usage error before
 // any request.
 func (opts *Options) prepare() error {
-	if err := cmdutil.CheckOutputFlag(opts.Format, formats...); err != nil {
+	if err := cmdutil.CheckOutputFlag(&opts.Format, formats...); err != nil {
 		return err
 	}
 	if opts.JQ != "" {

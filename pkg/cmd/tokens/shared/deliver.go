@@ -52,7 +52,7 @@ func (sf *SecretFlags) Check(cmd *cobra.Command) error {
 	if sf.ClearAfter < 0 {
 		return cmdutil.Usagef("invalid --clear-after %s: use a positive duration such as 45s, or 0 to never clear", sf.ClearAfter)
 	}
-	if err := cmdutil.CheckOutputFlag(sf.Format, output.JSON, output.YAML); err != nil {
+	if err := cmdutil.CheckOutputFlag(&sf.Format, output.JSON, output.YAML); err != nil {
 		return err
 	}
 	if sf.SecretFile != "" {
