@@ -120,7 +120,7 @@ func run(ctx context.Context, o *Options) error {
 	created, err := client.CreateToken(ctx, o.input)
 	if err != nil {
 		if api.StatusOf(err) == 409 {
-			return fmt.Errorf("a token named %q exists already (%s): pick another name, or rotate it with 'replex tokens rotate %s'", o.Name, err, o.Name)
+			return fmt.Errorf("a token named %q exists already (%s): pick another name, or delete the existing one first ('replex tokens delete %s')", o.Name, err, o.Name)
 		}
 		return err
 	}
@@ -129,7 +129,7 @@ func run(ctx context.Context, o *Options) error {
 		return err
 	}
 	if o.input.ExpiresAt == nil && ios.IsStderrTTY() {
-		fmt.Fprintln(ios.ErrOut, "warning: this token never expires; consider --expires 90d and rotating it ('replex tokens rotate')")
+		fmt.Fprintln(ios.ErrOut, "warning: this token never expires; consider --expires 90d")
 	}
 	if err := shared.CheckPermissions(o.input.Permissions, created.Permissions); err != nil {
 		return fmt.Errorf("%w; token %s was created: fix it with 'replex tokens edit %s --set-grants ...' or delete it", err, created.ID, created.ID)

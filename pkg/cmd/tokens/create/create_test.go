@@ -432,7 +432,7 @@ func TestTerminalNeverExpiresWarns(t *testing.T) {
 	if err := execCreate(e.f, nil, "ci", "--grant", "cluster:read", "--clear-after", "0"); err != nil {
 		t.Fatal(err)
 	}
-	want := "warning: this token never expires; consider --expires 90d and rotating it ('replex tokens rotate')\n"
+	want := "warning: this token never expires; consider --expires 90d\n"
 	if e.errOut.String() != want {
 		t.Errorf("stderr = %q; want %q", e.errOut.String(), want)
 	}
@@ -649,7 +649,7 @@ func TestDuplicateName(t *testing.T) {
 	}
 	e := w.env(false)
 	err := execCreate(e.f, nil, "ci", "--grant", "cluster:read")
-	want := `a token named "ci" exists already (HTTP 409: a token named "ci" already exists): pick another name, or rotate it with 'replex tokens rotate ci'`
+	want := `a token named "ci" exists already (HTTP 409: a token named "ci" already exists): pick another name, or delete the existing one first ('replex tokens delete ci')`
 	if err == nil || err.Error() != want {
 		t.Fatalf("error = %v; want %s", err, want)
 	}
