@@ -20,6 +20,7 @@ import (
 
 	"github.com/replexio/replex/pkg/api"
 	"github.com/replexio/replex/pkg/cmd/tokens/shared"
+	"github.com/replexio/replex/pkg/cmd/tokens/tokenstest"
 	"github.com/replexio/replex/pkg/cmdutil"
 	"github.com/replexio/replex/pkg/grants"
 	"github.com/replexio/replex/pkg/iostreams"
@@ -28,7 +29,7 @@ import (
 )
 
 // now is the fixed present of every test, on both sides of the wire.
-var now = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+var now = tokenstest.Now
 
 // world is a sandbox served over HTTP. rewrite, when set, edits the data of
 // a successful create answer before replex sees it: a server that records
@@ -156,25 +157,11 @@ type env struct {
 }
 
 func (w *world) env(tty bool) *env {
-	ios, _, out, errOut := iostreams.Test()
-	ios.SetStdoutTTY(tty)
-	ios.SetStderrTTY(tty)
-	vars := map[string]string{
-		"REPLEX_BASE_URL":   w.url,
-		"REPLEX_ORG":        w.srv.OrgID(),
-		"REPLEX_API_TOKEN":  w.srv.AdminSecret(),
-		"REPLEX_CONFIG_DIR": w.t.TempDir(),
-	}
+	f, out, errOut := tokenstest.NewFactory(w.t, w.url, w.srv.OrgID(), w.srv.AdminSecret(), tty, false)
 	cb := &fakeClipboard{}
 	h := newHelper(w.t)
-	f := &cmdutil.Factory{
-		IOStreams:  ios,
-		Getenv:     func(k string) string { return vars[k] },
-		Flags:      &cmdutil.GlobalFlags{Timeout: 10 * time.Second},
-		Now:        func() time.Time { return now },
-		Clipboard:  func() secret.Clipboard { return cb },
-		Executable: func() (string, error) { return h.path, nil },
-	}
+	f.Clipboard = func() secret.Clipboard { return cb }
+	f.Executable = func() (string, error) { return h.path, nil }
 	return &env{f: f, out: out, errOut: errOut, cb: cb, helper: h}
 }
 

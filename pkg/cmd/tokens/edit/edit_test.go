@@ -14,13 +14,14 @@ import (
 	"time"
 
 	"github.com/replexio/replex/pkg/api"
+	"github.com/replexio/replex/pkg/cmd/tokens/tokenstest"
 	"github.com/replexio/replex/pkg/cmdutil"
 	"github.com/replexio/replex/pkg/grants"
 	"github.com/replexio/replex/pkg/iostreams"
 	"github.com/replexio/replex/pkg/sandbox"
 )
 
-var now = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+var now = tokenstest.Now
 
 // world is a sandbox over HTTP that counts requests by method; rewrite, when
 // set, edits the data of a successful PUT answer before replex sees it.
@@ -102,19 +103,7 @@ func (w *world) token(id string) api.Token {
 }
 
 func (w *world) factory() (*cmdutil.Factory, *bytes.Buffer, *bytes.Buffer) {
-	ios, _, out, errOut := iostreams.Test()
-	vars := map[string]string{
-		"REPLEX_BASE_URL":   w.url,
-		"REPLEX_ORG":        w.srv.OrgID(),
-		"REPLEX_API_TOKEN":  w.srv.AdminSecret(),
-		"REPLEX_CONFIG_DIR": w.t.TempDir(),
-	}
-	return &cmdutil.Factory{
-		IOStreams: ios,
-		Getenv:    func(k string) string { return vars[k] },
-		Flags:     &cmdutil.GlobalFlags{Timeout: 10 * time.Second},
-		Now:       func() time.Time { return now },
-	}, out, errOut
+	return tokenstest.NewFactory(w.t, w.url, w.srv.OrgID(), w.srv.AdminSecret(), false, false)
 }
 
 func testFactory() *cmdutil.Factory {

@@ -15,22 +15,23 @@ import (
 	"time"
 
 	"github.com/replexio/replex/pkg/api"
+	"github.com/replexio/replex/pkg/cmd/tokens/tokenstest"
 	"github.com/replexio/replex/pkg/cmdutil"
 	"github.com/replexio/replex/pkg/grants"
 )
 
 // scenario: a token expiring soon and used recently, an expired one never
 // used, and one without any grant.
-func scenario(t *testing.T) (*world, map[string]api.Token) {
-	w := newWorld(t, 0)
+func scenario(t *testing.T) (*tokenstest.World, map[string]api.Token) {
+	w := tokenstest.NewWorld(t, 0)
 	soon := now.Add(3 * day)
 	past := now.Add(-2 * day)
 	toks := map[string]api.Token{}
-	toks["ci-deploy"] = w.issue("ci-deploy", "cluster:read,update agent:read billing:* custom-pricing:delete", now.Add(-200*day), &soon, now.Add(-2*time.Hour))
-	toks["billing-export"] = w.issue("billing-export", "billing:read", now.Add(-120*day), &past, time.Time{})
-	toks["nothing"] = w.issue("nothing", "", now.Add(-10*day), nil, time.Time{})
+	toks["ci-deploy"] = w.Issue("ci-deploy", "cluster:read,update agent:read billing:* custom-pricing:delete", now.Add(-200*day), &soon, now.Add(-2*time.Hour))
+	toks["billing-export"] = w.Issue("billing-export", "billing:read", now.Add(-120*day), &past, time.Time{})
+	toks["nothing"] = w.Issue("nothing", "", now.Add(-10*day), nil, time.Time{})
 	// The sandbox records the use; fetch the tokens as stored.
-	for _, tok := range w.srv.Tokens() {
+	for _, tok := range w.Srv.Tokens() {
 		if _, ok := toks[tok.Name]; ok {
 			toks[tok.Name] = tok
 		}
@@ -51,14 +52,14 @@ func TestStyledGolden(t *testing.T) {
 		{"tty_by_id", toks["ci-deploy"].ID, false},
 	}
 	for _, tt := range tests {
-		f, out, errOut := w.factory(true, tt.color)
+		f, out, errOut := w.Factory(true, tt.color)
 		if err := execGet(f, tt.arg); err != nil {
 			t.Fatalf("%s: %v", tt.golden, err)
 		}
 		if errOut.Len() != 0 {
 			t.Errorf("%s: stderr %q", tt.golden, errOut)
 		}
-		got := w.anonymize(out.String())
+		got := w.Anonymize(out.String())
 		if tt.color != strings.Contains(got, "\x1b[") {
 			t.Errorf("%s: colour %v but ANSI present = %v", tt.golden, tt.color, !tt.color)
 		}
@@ -66,14 +67,14 @@ func TestStyledGolden(t *testing.T) {
 		if name == "tty_by_id" {
 			name = "tty" // by id or by name: the same token, the same output
 		}
-		golden(t, name, got)
+		tokenstest.Golden(t, name, got, *update)
 	}
 }
 
 // TestStyledContent checks what the goldens show, line by line.
 func TestStyledContent(t *testing.T) {
 	w, toks := scenario(t)
-	f, out, _ := w.factory(true, false)
+	f, out, _ := w.Factory(true, false)
 	if err := execGet(f, "ci-deploy"); err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +83,7 @@ func TestStyledContent(t *testing.T) {
 	wantHead := []string{
 		"ID:           " + tok.ID,
 		"Name:         ci-deploy",
-		"Organization: " + w.srv.OrgID(),
+		"Organization: " + w.Srv.OrgID(),
 		"Created:      2025-08-13T12:00:00Z (7 months ago)",
 		"Updated:      2025-08-13T12:00:00Z (7 months ago)",
 		"Expires:      2026-03-04T12:00:00Z (in 3 days, soon)",
@@ -120,7 +121,7 @@ func TestPlain(t *testing.T) {
 	w, toks := scenario(t)
 	for _, name := range []string{"ci-deploy", "billing-export", "nothing"} {
 		tok := toks[name]
-		f, out, errOut := w.factory(false, true) // colour forced on a pipe: still plain
+		f, out, errOut := w.Factory(false, true) // colour forced on a pipe: still plain
 		if err := execGet(f, name); err != nil {
 			t.Fatal(err)
 		}
@@ -137,7 +138,7 @@ func TestPlain(t *testing.T) {
 		}
 		want := "id: " + tok.ID + "\n" +
 			"name: " + name + "\n" +
-			"organizationId: " + w.srv.OrgID() + "\n" +
+			"organizationId: " + w.Srv.OrgID() + "\n" +
 			"createdAt: " + tok.CreatedAt.UTC().Format(time.RFC3339) + "\n" +
 			"updatedAt: " + tok.UpdatedAt.UTC().Format(time.RFC3339) + "\n" +
 			"expiresAt: " + expires + "\n" +
@@ -148,17 +149,17 @@ func TestPlain(t *testing.T) {
 		}
 	}
 	// One literal, so that the expectation above cannot drift with the code.
-	f, out, _ := w.factory(false, false)
+	f, out, _ := w.Factory(false, false)
 	if err := execGet(f, "ci-deploy"); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "plain", w.anonymize(out.String()))
+	tokenstest.Golden(t, "plain", w.Anonymize(out.String()), *update)
 }
 
 func TestJSONAndYAML(t *testing.T) {
 	w, toks := scenario(t)
 	tok := toks["ci-deploy"]
-	f, out, _ := w.factory(true, true)
+	f, out, _ := w.Factory(true, true)
 	if err := execGet(f, "ci-deploy", "-o", "json"); err != nil {
 		t.Fatal(err)
 	}
@@ -167,14 +168,14 @@ func TestJSONAndYAML(t *testing.T) {
 		t.Fatalf("-o json: %v\n%s", err, out)
 	}
 	if got.ID != tok.ID || got.Name != tok.Name || !grants.Equal(got.Permissions, tok.Permissions) ||
-		!got.ExpiresAt.Equal(*tok.ExpiresAt) || !got.LastUsedAt.Equal(*tok.LastUsedAt) || got.OrganizationID != w.srv.OrgID() {
+		!got.ExpiresAt.Equal(*tok.ExpiresAt) || !got.LastUsedAt.Equal(*tok.LastUsedAt) || got.OrganizationID != w.Srv.OrgID() {
 		t.Errorf("-o json = %+v; want %+v", got, tok)
 	}
 	if strings.Contains(out.String(), "\x1b") {
 		t.Errorf("-o json holds ANSI escapes")
 	}
 
-	f, out, _ = w.factory(false, false)
+	f, out, _ = w.Factory(false, false)
 	if err := execGet(f, "nothing", "-o", "yaml"); err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +185,7 @@ func TestJSONAndYAML(t *testing.T) {
 		"id: " + n.ID + "\n" +
 		"lastUsedAt: null\n" +
 		"name: nothing\n" +
-		"organizationId: " + w.srv.OrgID() + "\n" +
+		"organizationId: " + w.Srv.OrgID() + "\n" +
 		"permissions: {}\n" +
 		"updatedAt: \"2026-02-19T12:00:00Z\"\n"
 	if out.String() != want {
@@ -209,8 +210,8 @@ func TestErrors(t *testing.T) {
 		{[]string{" "}, cmdutil.ExitUsage, `empty token id or name`, false},
 	}
 	for _, tt := range tests {
-		w.requests.Store(0)
-		f, out, _ := w.factory(false, false)
+		w.Requests.Store(0)
+		f, out, _ := w.Factory(false, false)
 		err := execGet(f, tt.args...)
 		if code := cmdutil.ExitCode(err); code != tt.code {
 			t.Errorf("get %q: exit %d; want %d (%v)", tt.args, code, tt.code, err)
@@ -218,7 +219,7 @@ func TestErrors(t *testing.T) {
 		if err != nil && cmdutil.Message(err) != tt.want {
 			t.Errorf("get %q: error\n  %s\nwant\n  %s", tt.args, cmdutil.Message(err), tt.want)
 		}
-		if sent := w.requests.Load() > 0; sent != tt.requests {
+		if sent := w.Requests.Load() > 0; sent != tt.requests {
 			t.Errorf("get %q: requests sent = %v; want %v", tt.args, sent, tt.requests)
 		}
 		if out.Len() != 0 {
@@ -250,7 +251,7 @@ func TestAmbiguousName(t *testing.T) {
 	}))
 	defer stub.Close()
 
-	f, out, _ := newFactory(t, stub.URL, "org_1", "rpx_stub", false, false)
+	f, out, _ := tokenstest.NewFactory(t, stub.URL, "org_1", "rpx_stub", false, false)
 	err := execGet(f, "dup")
 	if code := cmdutil.ExitCode(err); code != cmdutil.ExitUsage {
 		t.Fatalf("ambiguous name: exit %d; want %d (%v)", code, cmdutil.ExitUsage, err)
@@ -263,7 +264,7 @@ func TestAmbiguousName(t *testing.T) {
 	}
 
 	// The same stub answers a unique name from the list.
-	f, out, _ = newFactory(t, stub.URL, "org_1", "rpx_stub", false, false)
+	f, out, _ = tokenstest.NewFactory(t, stub.URL, "org_1", "rpx_stub", false, false)
 	if err := execGet(f, "other"); err != nil {
 		t.Fatal(err)
 	}

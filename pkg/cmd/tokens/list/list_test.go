@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/replexio/replex/pkg/api"
+	"github.com/replexio/replex/pkg/cmd/tokens/tokenstest"
 	"github.com/replexio/replex/pkg/cmdutil"
 	"github.com/replexio/replex/pkg/grants"
 )
@@ -20,18 +21,18 @@ const longName = "terraform-automation-for-the-production-clusters-eu-west"
 // scenario is an organization with tokens of every kind the table shows:
 // expiring soon, expired, never expiring, never used, used long ago, just
 // created, a long name, a name with a slash, and the sandbox's admin.
-func scenario(t *testing.T) *world {
-	w := newWorld(t, 0)
+func scenario(t *testing.T) *tokenstest.World {
+	w := tokenstest.NewWorld(t, 0)
 	soon := now.Add(3 * day)
 	past := now.Add(-day)
 	later := now.Add(60 * day)
-	w.issue("ci-deploy", "cluster:read,update agent:read", now.Add(-200*day), &soon, now.Add(-2*time.Hour))
-	w.issue("billing-export", "billing:read", now.Add(-120*day), &past, time.Time{})
-	w.issue("grafana", "*:read", now.Add(-120*day), nil, now.Add(-100*day))
-	w.issue("old-unused", "budget:*", now.Add(-200*day), nil, time.Time{})
-	w.issue("fresh", "cluster:read", now.Add(-time.Hour), nil, time.Time{})
-	w.issue(longName, "cluster:* agent:* budget:* scopes:* teams:*", now.Add(-30*day), &later, now.Add(-10*day))
-	w.issue("team/ops", "user:read teams:read,update", now.Add(-45*day), nil, time.Time{})
+	w.Issue("ci-deploy", "cluster:read,update agent:read", now.Add(-200*day), &soon, now.Add(-2*time.Hour))
+	w.Issue("billing-export", "billing:read", now.Add(-120*day), &past, time.Time{})
+	w.Issue("grafana", "*:read", now.Add(-120*day), nil, now.Add(-100*day))
+	w.Issue("old-unused", "budget:*", now.Add(-200*day), nil, time.Time{})
+	w.Issue("fresh", "cluster:read", now.Add(-time.Hour), nil, time.Time{})
+	w.Issue(longName, "cluster:* agent:* budget:* scopes:* teams:*", now.Add(-30*day), &later, now.Add(-10*day))
+	w.Issue("team/ops", "user:read teams:read,update", now.Add(-45*day), nil, time.Time{})
 	return w
 }
 
@@ -55,14 +56,14 @@ func TestTableGolden(t *testing.T) {
 		{"plain", false, true, nil},
 	}
 	for _, tt := range tests {
-		f, out, errOut := w.factory(tt.tty, tt.color)
+		f, out, errOut := w.Factory(tt.tty, tt.color)
 		if err := execList(f, tt.args...); err != nil {
 			t.Fatalf("%s: %v", tt.golden, err)
 		}
 		if errOut.Len() != 0 {
 			t.Errorf("%s: stderr = %q; want nothing", tt.golden, errOut)
 		}
-		got := w.anonymize(out.String())
+		got := w.Anonymize(out.String())
 		if !tt.color || !tt.tty {
 			if strings.Contains(got, "\x1b") {
 				t.Errorf("%s: ANSI escape without colour", tt.golden)
@@ -70,7 +71,7 @@ func TestTableGolden(t *testing.T) {
 		} else if !strings.Contains(got, "\x1b[") {
 			t.Errorf("%s: no ANSI escape with colour on", tt.golden)
 		}
-		golden(t, tt.golden, got)
+		tokenstest.Golden(t, tt.golden, got, *update)
 	}
 }
 
@@ -79,7 +80,7 @@ func TestTableGolden(t *testing.T) {
 func TestTableContent(t *testing.T) {
 	w := scenario(t)
 
-	f, out, _ := w.factory(true, false)
+	f, out, _ := w.Factory(true, false)
 	if err := execList(f); err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +114,7 @@ func TestTableContent(t *testing.T) {
 
 	// lipgloss drops the last row of a table with neither headers nor a
 	// header border; --no-headers must still show every token.
-	f, out, _ = w.factory(true, false)
+	f, out, _ = w.Factory(true, false)
 	if err := execList(f, "--no-headers"); err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +123,7 @@ func TestTableContent(t *testing.T) {
 		t.Errorf("tty --no-headers shows %d lines; want %d rows:\n%s", len(lines), len(allNames), out)
 	}
 
-	f, out, _ = w.factory(false, false)
+	f, out, _ = w.Factory(false, false)
 	if err := execList(f); err != nil {
 		t.Fatal(err)
 	}
@@ -153,8 +154,8 @@ func stamp(t *time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-func tokensByName(w *world) []api.Token {
-	toks := w.srv.Tokens()
+func tokensByName(w *tokenstest.World) []api.Token {
+	toks := w.Srv.Tokens()
 	slices.SortFunc(toks, func(a, b api.Token) int { return strings.Compare(a.Name, b.Name) })
 	return toks
 }
@@ -182,9 +183,9 @@ func TestMarks(t *testing.T) {
 	}
 }
 
-func names(t *testing.T, w *world, args ...string) []string {
+func names(t *testing.T, w *tokenstest.World, args ...string) []string {
 	t.Helper()
-	f, out, errOut := w.factory(false, false)
+	f, out, errOut := w.Factory(false, false)
 	if err := execList(f, append(args, "--jq", ".[].name")...); err != nil {
 		t.Fatalf("list %q: %v", args, err)
 	}
@@ -262,8 +263,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"--bogus"}, `unknown flag: --bogus (see 'list --help')`},
 	}
 	for _, tt := range tests {
-		w.requests.Store(0)
-		f, out, _ := w.factory(false, false)
+		w.Requests.Store(0)
+		f, out, _ := w.Factory(false, false)
 		err := execList(f, tt.args...)
 		if err == nil {
 			t.Errorf("list %q succeeded; want a usage error", tt.args)
@@ -275,7 +276,7 @@ func TestUsageErrors(t *testing.T) {
 		if got := cmdutil.Message(err); got != tt.want {
 			t.Errorf("list %q: error\n  %s\nwant\n  %s", tt.args, got, tt.want)
 		}
-		if n := w.requests.Load(); n != 0 {
+		if n := w.Requests.Load(); n != 0 {
 			t.Errorf("list %q sent %d requests before failing", tt.args, n)
 		}
 		if out.Len() != 0 {
@@ -286,7 +287,7 @@ func TestUsageErrors(t *testing.T) {
 
 func TestJSONAndYAML(t *testing.T) {
 	w := scenario(t)
-	f, out, _ := w.factory(true, true) // a terminal changes nothing
+	f, out, _ := w.Factory(true, true) // a terminal changes nothing
 	if err := execList(f, "-o", "json"); err != nil {
 		t.Fatal(err)
 	}
@@ -310,7 +311,7 @@ func TestJSONAndYAML(t *testing.T) {
 	}
 
 	for _, format := range []string{"json", "yaml"} {
-		f, out, errOut := w.factory(true, false)
+		f, out, errOut := w.Factory(true, false)
 		if err := execList(f, "-o", format, "--name", "nothing-*"); err != nil {
 			t.Fatal(err)
 		}
@@ -319,7 +320,7 @@ func TestJSONAndYAML(t *testing.T) {
 		}
 	}
 
-	f, out, _ = w.factory(false, false)
+	f, out, _ = w.Factory(false, false)
 	if err := execList(f, "-o", "yaml", "--name", "fresh"); err != nil {
 		t.Fatal(err)
 	}
@@ -329,7 +330,7 @@ func TestJSONAndYAML(t *testing.T) {
 		"  id: " + fresh.ID + "\n" +
 		"  lastUsedAt: null\n" +
 		"  name: fresh\n" +
-		"  organizationId: " + w.srv.OrgID() + "\n" +
+		"  organizationId: " + w.Srv.OrgID() + "\n" +
 		"  permissions:\n" +
 		"    cluster:\n" +
 		"      - read\n" +
@@ -352,7 +353,7 @@ func TestJQ(t *testing.T) {
 		{[]string{"--name", "none", "--jq", "length"}, "0\n"},
 	}
 	for _, tt := range tests {
-		f, out, _ := w.factory(true, false)
+		f, out, _ := w.Factory(true, false)
 		if err := execList(f, tt.args...); err != nil {
 			t.Fatalf("list %q: %v", tt.args, err)
 		}
@@ -360,7 +361,7 @@ func TestJQ(t *testing.T) {
 			t.Errorf("list %q = %q; want %q", tt.args, out, tt.want)
 		}
 	}
-	f, _, _ := w.factory(false, false)
+	f, _, _ := w.Factory(false, false)
 	err := execList(f, "--jq", ".[0].name | tonumber")
 	if err == nil || cmdutil.ExitCode(err) != cmdutil.ExitFailure || !strings.HasPrefix(err.Error(), "--jq: ") {
 		t.Errorf("a jq runtime error = %v (exit %d); want a --jq failure, exit 1", err, cmdutil.ExitCode(err))
@@ -369,7 +370,7 @@ func TestJQ(t *testing.T) {
 
 func TestNameOutput(t *testing.T) {
 	w := scenario(t)
-	f, out, _ := w.factory(true, false)
+	f, out, _ := w.Factory(true, false)
 	if err := execList(f, "-o", "name"); err != nil {
 		t.Fatal(err)
 	}
@@ -381,7 +382,7 @@ func TestNameOutput(t *testing.T) {
 		t.Errorf("-o name =\n%s\nwant\n%s", out, want.String())
 	}
 
-	f, out, _ = w.factory(false, false)
+	f, out, _ = w.Factory(false, false)
 	if err := execList(f, "-o", "name", "--expired"); err != nil {
 		t.Fatal(err)
 	}
@@ -393,7 +394,7 @@ func TestNameOutput(t *testing.T) {
 func TestEmpty(t *testing.T) {
 	w := scenario(t)
 
-	f, out, errOut := w.factory(true, false)
+	f, out, errOut := w.Factory(true, false)
 	if err := execList(f, "--name", "nothing-*"); err != nil {
 		t.Fatal(err)
 	}
@@ -401,7 +402,7 @@ func TestEmpty(t *testing.T) {
 		t.Errorf("tty, no match: stdout %q, stderr %q", out, errOut)
 	}
 
-	f, out, errOut = w.factory(false, false)
+	f, out, errOut = w.Factory(false, false)
 	if err := execList(f, "--name", "nothing-*"); err != nil {
 		t.Fatal(err)
 	}
@@ -409,7 +410,7 @@ func TestEmpty(t *testing.T) {
 		t.Errorf("piped, no match: stdout %q, stderr %q; want the header alone", out, errOut)
 	}
 
-	f, out, _ = w.factory(false, false)
+	f, out, _ = w.Factory(false, false)
 	if err := execList(f, "--name", "nothing-*", "--no-headers"); err != nil {
 		t.Fatal(err)
 	}
@@ -427,7 +428,7 @@ func TestEmpty(t *testing.T) {
 
 func TestNoHeadersPiped(t *testing.T) {
 	w := scenario(t)
-	f, out, _ := w.factory(false, false)
+	f, out, _ := w.Factory(false, false)
 	if err := execList(f, "--no-headers", "-o", "wide"); err != nil {
 		t.Fatal(err)
 	}
@@ -447,9 +448,9 @@ func TestNoHeadersPiped(t *testing.T) {
 
 // TestEveryPage lists more tokens than one page holds.
 func TestEveryPage(t *testing.T) {
-	w := newWorld(t, 250)
-	w.requests.Store(0)
-	f, out, _ := w.factory(false, false)
+	w := tokenstest.NewWorld(t, 250)
+	w.Requests.Store(0)
+	f, out, _ := w.Factory(false, false)
 	if err := execList(f, "-o", "name"); err != nil {
 		t.Fatal(err)
 	}
@@ -458,7 +459,7 @@ func TestEveryPage(t *testing.T) {
 		t.Fatalf("listed %d tokens; want 251 (250 seeded and the admin)", len(got))
 	}
 	var want []string
-	for _, tok := range w.srv.Tokens() {
+	for _, tok := range w.Srv.Tokens() {
 		want = append(want, tok.ID)
 	}
 	slices.Sort(want)
@@ -466,15 +467,15 @@ func TestEveryPage(t *testing.T) {
 	if !slices.Equal(sorted, want) {
 		t.Errorf("listed ids differ from the sandbox's")
 	}
-	if n := w.requests.Load(); n != 3 {
+	if n := w.Requests.Load(); n != 3 {
 		t.Errorf("sent %d requests; want 3 pages of at most 100", n)
 	}
 }
 
 func TestFlagsToOptions(t *testing.T) {
 	w := scenario(t)
-	w.requests.Store(0)
-	f, _, _ := w.factory(false, false)
+	w.Requests.Store(0)
+	f, _, _ := w.Factory(false, false)
 	var got *Options
 	cmd := NewCmdList(f, func(_ context.Context, o *Options) error { got = o; return nil })
 	cmd.SetArgs([]string{"--grant", "Cluster:read,update", "--grant", "billing", "--name", "ci-*",
@@ -497,7 +498,7 @@ func TestFlagsToOptions(t *testing.T) {
 	if got.Format != "json" || got.Query == nil || !got.NoHeaders {
 		t.Errorf("options = %+v", got)
 	}
-	if n := w.requests.Load(); n != 0 {
+	if n := w.Requests.Load(); n != 0 {
 		t.Errorf("parsing the flags sent %d requests", n)
 	}
 }
