@@ -54,14 +54,16 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 		RequireUniqueNames:  true,
 		Setup:               setupSandbox,
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
-			"issue-token": cmdIssueToken,
-			"sandbox":     cmdSandbox,
-			"nosecrets":   cmdNoSecrets,
-			"waitfile":    cmdWaitFile,
-			"envfile":     cmdEnvFile,
-			"perm":        cmdPerm,
-			"rc":          cmdRC,
-			"setenvfile":  cmdSetEnvFile,
+			"issue-token":   cmdIssueToken,
+			"sandbox":       cmdSandbox,
+			"nosecrets":     cmdNoSecrets,
+			"waitfile":      cmdWaitFile,
+			"envfile":       cmdEnvFile,
+			"perm":          cmdPerm,
+			"rc":            cmdRC,
+			"sandbox-clock": cmdSandboxClock,
+			"issue-tokens":  cmdIssueTokens,
+			"setenvfile":    cmdSetEnvFile,
 		},
 		Condition: func(cond string) (bool, error) {
 			switch cond {
@@ -77,9 +79,29 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 }
 
 type scriptSandbox struct {
-	srv  *sandbox.Server
-	http *http.Server
-	url  string
+	srv   *sandbox.Server
+	http  *http.Server
+	url   string
+	clock *offsetClock
+}
+
+// offsetClock is the sandbox's clock: real time plus an offset a script can
+// move forward, to watch expiry deadlines pass.
+type offsetClock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+func (c *offsetClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+func (c *offsetClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.offset += d
+	c.mu.Unlock()
 }
 
 const sandboxKey = "sandbox"
@@ -89,7 +111,8 @@ const sandboxKey = "sandbox"
 // script's own; the OS keyring is unreachable unless a script restores
 // REAL_DBUS_SESSION_BUS_ADDRESS, so scripts never touch a developer's keyring.
 func setupSandbox(env *testscript.Env) error {
-	srv, err := sandbox.New(sandbox.Options{})
+	clock := &offsetClock{}
+	srv, err := sandbox.New(sandbox.Options{Now: clock.Now})
 	if err != nil {
 		return err
 	}
@@ -100,7 +123,7 @@ func setupSandbox(env *testscript.Env) error {
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 5 * time.Second}
 	go hs.Serve(ln)
 	env.Defer(func() { hs.Close(); srv.Close() })
-	sb := &scriptSandbox{srv: srv, http: hs, url: "http://" + ln.Addr().String()}
+	sb := &scriptSandbox{srv: srv, http: hs, url: "http://" + ln.Addr().String(), clock: clock}
 	env.Values[sandboxKey] = sb
 
 	// An address where nothing listens, for "unreachable server" journeys.
@@ -136,15 +159,22 @@ func sandboxOf(ts *testscript.TestScript) *scriptSandbox {
 	return ts.Value(sandboxKey).(*scriptSandbox)
 }
 
-// issue-token VAR NAME GRANT... creates a token directly on the sandbox and
-// puts its secret in $VAR.
+// issue-token [-expires DURATION] VAR NAME GRANT... creates a token directly
+// on the sandbox and puts its secret in $VAR.
 func cmdIssueToken(ts *testscript.TestScript, neg bool, args []string) {
+	var exp *time.Time
+	if len(args) > 1 && args[0] == "-expires" {
+		d, err := time.ParseDuration(args[1])
+		ts.Check(err)
+		t := sandboxOf(ts).clock.Now().Add(d)
+		exp, args = &t, args[2:]
+	}
 	if neg || len(args) < 2 {
-		ts.Fatalf("usage: issue-token VAR NAME [GRANT...]")
+		ts.Fatalf("usage: issue-token [-expires DURATION] VAR NAME [GRANT...]")
 	}
 	perms, err := grants.ParseAll(args[2:])
 	ts.Check(err)
-	_, raw, err := sandboxOf(ts).srv.IssueToken(args[1], perms, nil)
+	_, raw, err := sandboxOf(ts).srv.IssueToken(args[1], perms, exp)
 	ts.Check(err)
 	ts.Setenv(args[0], raw)
 }
@@ -241,4 +271,33 @@ func cmdSetEnvFile(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: setenvfile VAR FILE")
 	}
 	ts.Setenv(args[0], strings.TrimSpace(ts.ReadFile(args[1])))
+}
+
+// sandbox-clock DURATION moves the sandbox's clock forward (replex's own
+// clock is untouched), e.g. to let a grace period run out.
+func cmdSandboxClock(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: sandbox-clock DURATION")
+	}
+	d, err := time.ParseDuration(args[0])
+	ts.Check(err)
+	sandboxOf(ts).clock.Advance(d)
+}
+
+// issue-tokens N PREFIX [GRANT...] creates N tokens named PREFIX-001 ...
+// directly on the sandbox, expiring in 30 days.
+func cmdIssueTokens(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: issue-tokens N PREFIX [GRANT...]")
+	}
+	n, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	perms, err := grants.ParseAll(args[2:])
+	ts.Check(err)
+	sb := sandboxOf(ts)
+	exp := sb.clock.Now().Add(30 * 24 * time.Hour)
+	for i := 1; i <= n; i++ {
+		_, _, err := sb.srv.IssueToken(fmt.Sprintf("%s-%03d", args[1], i), perms, &exp)
+		ts.Check(err)
+	}
 }

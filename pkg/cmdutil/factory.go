@@ -16,6 +16,7 @@ import (
 	"github.com/replexio/replex/pkg/api"
 	"github.com/replexio/replex/pkg/build"
 	"github.com/replexio/replex/pkg/config"
+	"github.com/replexio/replex/pkg/expiry"
 	"github.com/replexio/replex/pkg/iostreams"
 	"github.com/replexio/replex/pkg/secret"
 )
@@ -115,7 +116,30 @@ func (f *Factory) Client() (*api.Client, config.Resolved, error) {
 		return nil, r, Usagef("no organization set: pass --org, set REPLEX_ORG, or run 'replex auth login --org ID'")
 	}
 	c, err := f.NewClient(r)
+	if err == nil {
+		f.warnOwnExpiry(r)
+	}
 	return c, r, err
+}
+
+// OwnExpiryWarning is how close to its expiry replex's own token must be for
+// a warning.
+const OwnExpiryWarning = 7 * 24 * time.Hour
+
+// warnOwnExpiry warns when the stored token replex uses expires soon. It
+// knows the expiry only of tokens it identified at login or rotation.
+func (f *Factory) warnOwnExpiry(r config.Resolved) {
+	if r.TokenExpires == nil || truthy(f.Getenv("REPLEX_NO_EXPIRY_WARNING")) {
+		return
+	}
+	left := r.TokenExpires.Sub(f.Now())
+	switch {
+	case left <= 0:
+		fmt.Fprintf(f.IOStreams.ErrOut, "warning: the token of profile %q expired at %s; rotate it or log in again\n", r.Profile, r.TokenExpires.UTC().Format(time.RFC3339))
+	case left <= OwnExpiryWarning:
+		fmt.Fprintf(f.IOStreams.ErrOut, "warning: the token of profile %q expires at %s (in %s); rotate it: replex tokens rotate %s\n",
+			r.Profile, r.TokenExpires.UTC().Format(time.RFC3339), expiry.Humanize(left), r.TokenID)
+	}
 }
 
 // CheckBaseURL refuses URLs that would leak the token: plain http is only

@@ -44,6 +44,11 @@ type Profile struct {
 	TokenStorage string `yaml:"token_storage,omitempty" mapstructure:"token_storage"`
 	// Token is set only with --insecure-storage: the plaintext token in this 0600 file.
 	Token string `yaml:"token,omitempty" mapstructure:"token"`
+	// TokenID and TokenExpires describe the stored token when replex could
+	// tell which token it is (at login or rotation): they let replex warn
+	// before its own token expires without asking the server.
+	TokenID      string `yaml:"token_id,omitempty" mapstructure:"token_id"`
+	TokenExpires string `yaml:"token_expires,omitempty" mapstructure:"token_expires"`
 }
 
 // File is the whole config file.

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/replexio/replex/pkg/api"
 	"github.com/replexio/replex/pkg/secret"
@@ -37,6 +38,10 @@ type Resolved struct {
 	TokenSource   string // SourceEnv (REPLEX_API_TOKEN), SourceKeyring, SourceFile, or none
 	// KeyringErr is why the keyring could not be read, when it mattered.
 	KeyringErr error
+	// TokenID and TokenExpires are known for a stored token that replex
+	// identified (never for REPLEX_API_TOKEN). TokenExpires nil: never, or unknown.
+	TokenID      string
+	TokenExpires *time.Time
 }
 
 // ResolveProfile picks the profile name: flag > env > current_profile > default.
@@ -70,6 +75,12 @@ func Resolve(c *Config, o Overrides, getenv Env, kr Keyring) (Resolved, error) {
 	r.BaseURL, r.BaseURLSource = pick(o.BaseURL, getenv(EnvBaseURL), p.BaseURL, api.DefaultBaseURL)
 	r.Org, r.OrgSource = pick(o.Org, getenv(EnvOrg), p.Org, "")
 
+	if getenv(EnvToken) == "" && p.TokenID != "" {
+		r.TokenID = p.TokenID
+		if t, err := time.Parse(time.RFC3339, p.TokenExpires); err == nil {
+			r.TokenExpires = &t
+		}
+	}
 	switch {
 	case getenv(EnvToken) != "":
 		r.Token, r.TokenSource = secret.New(getenv(EnvToken)), SourceEnv

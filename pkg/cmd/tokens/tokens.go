@@ -4,11 +4,14 @@ package tokens
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/replexio/replex/pkg/cmd/tokens/audit"
 	"github.com/replexio/replex/pkg/cmd/tokens/create"
 	"github.com/replexio/replex/pkg/cmd/tokens/delete"
 	"github.com/replexio/replex/pkg/cmd/tokens/edit"
 	"github.com/replexio/replex/pkg/cmd/tokens/get"
 	"github.com/replexio/replex/pkg/cmd/tokens/list"
+	"github.com/replexio/replex/pkg/cmd/tokens/prune"
+	"github.com/replexio/replex/pkg/cmd/tokens/rotate"
 	"github.com/replexio/replex/pkg/cmdutil"
 )
 
@@ -27,6 +30,7 @@ prints it alone on standard output when piped, or writes it to --secret-file.`,
   replex tokens list --expiring-within 14d
   replex tokens get ci
   replex tokens edit ci --add-grant budget:read
+  replex tokens rotate ci --grace 1h --yes
   replex tokens delete ci --yes`,
 	}
 	cmd.AddCommand(create.NewCmdCreate(f, nil))
@@ -34,5 +38,8 @@ prints it alone on standard output when piped, or writes it to --secret-file.`,
 	cmd.AddCommand(get.NewCmdGet(f, nil))
 	cmd.AddCommand(edit.NewCmdEdit(f, nil))
 	cmd.AddCommand(delete.NewCmdDelete(f, nil))
+	cmd.AddCommand(rotate.NewCmdRotate(f, nil))
+	cmd.AddCommand(prune.NewCmdPrune(f, nil))
+	cmd.AddCommand(audit.NewCmdAudit(f, nil))
 	return cmd
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/replexio/replex/pkg/api"
+	"github.com/replexio/replex/pkg/cmd/tokens/shared"
 	"github.com/replexio/replex/pkg/cmdutil"
 	"github.com/replexio/replex/pkg/config"
 	"github.com/replexio/replex/pkg/output"
@@ -97,6 +98,11 @@ func run(ctx context.Context, opts *Options) error {
 
 	p, _ := cfg.Profile(r.Profile)
 	p.BaseURL, p.Org = r.BaseURL, r.Org
+	p.TokenID, p.TokenExpires = "", ""
+	// Knowing which token this is lets replex warn before it expires.
+	if self, ok := shared.IdentifySelf(ctx, client); ok {
+		shared.RecordOwnToken(&p, self)
+	}
 	var where string
 	if opts.InsecureStorage {
 		p.TokenStorage, p.Token = config.StorageFile, tok.Reveal()

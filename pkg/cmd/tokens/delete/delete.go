@@ -44,7 +44,8 @@ confirmation: typing its name on a terminal, or --delete-own-token.`,
 		Example: `  replex tokens delete ci
   replex tokens delete ak_0123456789abcdef --yes
   replex tokens list --expired -o name | replex tokens delete --yes -`,
-		Args: cmdutil.MinArgs(1, "the token ids or names (or - to read them from stdin)"),
+		Args:              cmdutil.MinArgs(1, "the token ids or names (or - to read them from stdin)"),
+		ValidArgsFunction: shared.CompleteTokens(f, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Args = args
 			if runF != nil {
@@ -164,7 +165,7 @@ func confirmOwn(o *Options, t api.Token, canAsk bool) error {
 		return cmdutil.Usagef("token %q (%s) is the one replex is authenticated with: pass --delete-own-token to delete it too", output.Sanitize(t.Name), t.ID)
 	}
 	fmt.Fprintf(ios.ErrOut, "Token %q is the one replex is using now: after deleting it replex cannot authenticate.\nType its name to delete it anyway: ", output.Sanitize(t.Name))
-	line, err := readLine(ios.In)
+	line, err := shared.ReadLine(ios.In)
 	if err != nil {
 		return err
 	}
@@ -176,7 +177,7 @@ func confirmOwn(o *Options, t api.Token, canAsk bool) error {
 
 func confirm(in io.Reader, out io.Writer, prompt string) (bool, error) {
 	fmt.Fprint(out, prompt)
-	line, err := readLine(in)
+	line, err := shared.ReadLine(in)
 	if err != nil {
 		return false, err
 	}
@@ -185,28 +186,6 @@ func confirm(in io.Reader, out io.Writer, prompt string) (bool, error) {
 		return true, nil
 	}
 	return false, nil
-}
-
-func readLine(in io.Reader) (string, error) {
-	// One byte at a time: a buffered reader would swallow later answers.
-	var b strings.Builder
-	buf := make([]byte, 1)
-	for {
-		n, err := in.Read(buf)
-		if n == 1 {
-			if buf[0] == '\n' {
-				break
-			}
-			b.WriteByte(buf[0])
-		}
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return "", err
-		}
-	}
-	return strings.TrimSpace(b.String()), nil
 }
 
 // expandArgs replaces "-" with the ids or names read from stdin.

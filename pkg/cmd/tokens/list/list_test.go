@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/replexio/replex/pkg/api"
+	"github.com/replexio/replex/pkg/cmd/tokens/shared"
 	"github.com/replexio/replex/pkg/cmd/tokens/tokenstest"
 	"github.com/replexio/replex/pkg/cmdutil"
 	"github.com/replexio/replex/pkg/grants"
@@ -483,9 +484,9 @@ func TestFlagsToOptions(t *testing.T) {
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
-	want := Filter{
+	want := shared.Filter{
 		NameGlob:       "ci-*",
-		Grants:         []GrantFilter{{"cluster", []string{"read", "update"}}, {"billing", nil}},
+		Grants:         []shared.GrantFilter{{Category: "cluster", Actions: []string{"read", "update"}}, {Category: "billing"}},
 		ExpiringWithin: 14 * day,
 		UnusedSince:    36 * time.Hour,
 	}

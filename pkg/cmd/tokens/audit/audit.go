@@ -1,0 +1,190 @@
+// Package audit is `replex tokens audit`.
+package audit
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/replexio/replex/pkg/api"
+	"github.com/replexio/replex/pkg/cmd/tokens/shared"
+	"github.com/replexio/replex/pkg/cmdutil"
+	"github.com/replexio/replex/pkg/expiry"
+	"github.com/replexio/replex/pkg/grants"
+	"github.com/replexio/replex/pkg/output"
+)
+
+// Options of `replex tokens audit`.
+type Options struct {
+	F              *cmdutil.Factory
+	ExpiringWithin string
+	UnusedSince    string
+	Broad          bool
+	Format         string
+	NoHeaders      bool
+
+	expiring, unused time.Duration
+}
+
+// Finding kinds.
+const (
+	KindExpired  = "expired"
+	KindExpiring = "expiring"
+	KindUnused   = "unused"
+	KindBroad    = "broad"
+)
+
+// Finding is one thing the audit found about a token.
+type Finding struct {
+	Kind   string `json:"kind"`
+	Detail string `json:"detail"`
+}
+
+// Report is one token with findings.
+type Report struct {
+	ID       string    `json:"id"`
+	Name     string    `json:"name"`
+	Findings []Finding `json:"findings"`
+}
+
+// NewCmdAudit builds the command.
+func NewCmdAudit(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{F: f}
+	cmd := &cobra.Command{
+		Use:   "audit [--expiring-within 14d] [--unused-since 90d] [--broad]",
+		Short: "Find tokens that need attention; exit 3 when there are any",
+		Long: `Check every token for:
+  - expired, or expiring within --expiring-within (default 14d);
+  - unused: never used or last used before now minus --unused-since (default
+    90d), and created before then;
+  - with --broad, broad grants: every action in every category (like the full
+    preset), or any write action on api-key (a token that can mint or change
+    tokens).
+
+Exit status 3 when anything is found, 0 when nothing is, so it fits CI:
+  replex tokens audit --broad || notify-the-team
+-o json gives the findings for machines.`,
+		Example: `  replex tokens audit
+  replex tokens audit --expiring-within 30d --unused-since 60d --broad
+  replex tokens audit -o json | jq '.[] | select(.findings[].kind == "broad")'`,
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := opts.validate(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return run(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.ExpiringWithin, "expiring-within", "14d", "report tokens expiring within this duration")
+	fl.StringVar(&opts.UnusedSince, "unused-since", "90d", "report tokens not used for this long")
+	fl.BoolVar(&opts.Broad, "broad", false, "also report tokens with broad grants")
+	fl.BoolVar(&opts.NoHeaders, "no-headers", false, "omit the header line of the table")
+	cmdutil.AddOutputFlag(cmd, &opts.Format, output.JSON, output.YAML)
+	return cmd
+}
+
+func (o *Options) validate() error {
+	var err error
+	if o.expiring, err = expiry.ParseDuration(o.ExpiringWithin); err != nil {
+		return cmdutil.Usagef("--expiring-within: %v", err)
+	}
+	if o.unused, err = expiry.ParseDuration(o.UnusedSince); err != nil {
+		return cmdutil.Usagef("--unused-since: %v", err)
+	}
+	return cmdutil.CheckOutputFlag(&o.Format, output.JSON, output.YAML)
+}
+
+// Audit returns the findings about t at now.
+func (o *Options) Audit(t api.Token, now time.Time) []Finding {
+	var out []Finding
+	switch {
+	case t.Expired(now):
+		out = append(out, Finding{KindExpired, "expired " + expiry.Relative(*t.ExpiresAt, now)})
+	case t.ExpiresAt != nil && !t.ExpiresAt.After(now.Add(o.expiring)):
+		out = append(out, Finding{KindExpiring, "expires " + expiry.Relative(*t.ExpiresAt, now)})
+	}
+	if (shared.Filter{UnusedSince: o.unused}).Match(t, now) {
+		detail := "never used"
+		if t.LastUsedAt != nil {
+			detail = "last used " + expiry.Relative(*t.LastUsedAt, now)
+		}
+		out = append(out, Finding{KindUnused, detail})
+	}
+	if o.Broad {
+		switch {
+		case grants.Covers(t.Permissions, grants.All()):
+			out = append(out, Finding{KindBroad, "every action in every category"})
+		case t.Permissions.Has("apiKey", grants.Create) || t.Permissions.Has("apiKey", grants.Update) || t.Permissions.Has("apiKey", grants.Delete):
+			out = append(out, Finding{KindBroad, "can create or change API tokens (api-key write)"})
+		}
+	}
+	return out
+}
+
+func run(ctx context.Context, o *Options) error {
+	f := o.F
+	ios := f.IOStreams
+	client, _, err := f.Client()
+	if err != nil {
+		return err
+	}
+	all, err := client.ListTokens(ctx)
+	if err != nil {
+		return err
+	}
+	now := f.Now()
+	reports := []Report{}
+	for _, t := range (shared.Filter{}).Select(all, now) {
+		if fs := o.Audit(t, now); len(fs) > 0 {
+			reports = append(reports, Report{ID: t.ID, Name: t.Name, Findings: fs})
+		}
+	}
+	switch o.Format {
+	case output.JSON:
+		err = output.WriteJSON(ios.Out, reports)
+	case output.YAML:
+		err = output.WriteYAML(ios.Out, reports)
+	default:
+		err = o.writeTable(reports)
+	}
+	if err != nil {
+		return err
+	}
+	if len(reports) == 0 {
+		fmt.Fprintf(ios.ErrOut, "No findings in %d tokens.\n", len(all))
+		return nil
+	}
+	fmt.Fprintf(ios.ErrOut, "%d of %d tokens need attention.\n", len(reports), len(all))
+	return &cmdutil.ExitError{Code: cmdutil.ExitPartial, Err: fmt.Errorf("%d tokens need attention", len(reports)), Silent: true}
+}
+
+func (o *Options) writeTable(reports []Report) error {
+	ios := o.F.IOStreams
+	tb := output.Table{Headers: []string{"ID", "NAME", "FINDINGS"}}
+	for _, r := range reports {
+		var parts []string
+		mark := output.MarkWarn
+		for _, fd := range r.Findings {
+			parts = append(parts, fd.Detail)
+			if fd.Kind == KindExpired || fd.Kind == KindBroad {
+				mark = output.MarkDanger
+			}
+		}
+		tb.Rows = append(tb.Rows, []string{r.ID, r.Name, strings.Join(parts, "; ")})
+		tb.Marks = append(tb.Marks, mark)
+	}
+	if len(reports) == 0 {
+		return nil
+	}
+	if ios.IsStdoutTTY() {
+		return tb.WriteStyled(ios.Out, ios.ColorEnabled(), o.NoHeaders)
+	}
+	return tb.WritePlain(ios.Out, o.NoHeaders)
+}

@@ -1,0 +1,229 @@
+// Package prune is `replex tokens prune`.
+package prune
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/replexio/replex/pkg/api"
+	"github.com/replexio/replex/pkg/cmd/tokens/shared"
+	"github.com/replexio/replex/pkg/cmdutil"
+	"github.com/replexio/replex/pkg/output"
+)
+
+// Options of `replex tokens prune`.
+type Options struct {
+	F           *cmdutil.Factory
+	Expired     bool
+	UnusedSince string
+	DryRun      bool
+	Yes         bool
+	Parallel    int
+	Format      string
+
+	filter shared.Filter
+}
+
+// NewCmdPrune builds the command.
+func NewCmdPrune(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{F: f}
+	cmd := &cobra.Command{
+		Use:   "prune (--expired | --unused-since D) [--dry-run] [--yes]",
+		Short: "Delete expired or unused tokens in bulk",
+		Long: `Delete every token that has expired (--expired) or has not been used for a
+while (--unused-since D: never used or last used before now-D, and created
+before now-D). Both flags together delete tokens matching either.
+
+One result line per token and a summary go to stderr; the exit status is 3 if
+any deletion failed. replex's own token is never pruned. On a terminal replex
+asks first; without one pass --yes.`,
+		Example: `  replex tokens prune --expired --dry-run
+  replex tokens prune --expired --yes
+  replex tokens prune --unused-since 90d --yes -o json`,
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := opts.validate(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return run(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVar(&opts.Expired, "expired", false, "delete tokens that have expired")
+	fl.StringVar(&opts.UnusedSince, "unused-since", "", "delete tokens not used for this long (e.g. 90d)")
+	fl.BoolVar(&opts.DryRun, "dry-run", false, "list what would be deleted, delete nothing")
+	fl.BoolVarP(&opts.Yes, "yes", "y", false, "delete without asking")
+	fl.IntVar(&opts.Parallel, "parallel", shared.DefaultParallel, "deletions at a time")
+	cmdutil.AddOutputFlag(cmd, &opts.Format, output.JSON, output.YAML)
+	return cmd
+}
+
+func (o *Options) validate() error {
+	if !o.Expired && o.UnusedSince == "" {
+		return cmdutil.Usagef("say what to prune: --expired and/or --unused-since D")
+	}
+	if err := shared.CheckParallel(o.Parallel); err != nil {
+		return &cmdutil.UsageError{Err: err}
+	}
+	flt, err := shared.ParseFilter("", nil, "", false, o.UnusedSince)
+	if err != nil {
+		return err
+	}
+	o.filter = flt
+	return cmdutil.CheckOutputFlag(&o.Format, output.JSON, output.YAML)
+}
+
+// match: expired, or unused (either criterion given).
+func (o *Options) match(t api.Token, f *cmdutil.Factory) bool {
+	now := f.Now()
+	if o.Expired && t.Expired(now) {
+		return true
+	}
+	return o.filter.UnusedSince > 0 && o.filter.Match(t, now)
+}
+
+type result struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Status string `json:"status"` // deleted, failed, skipped, not-started, would-delete
+	Reason string `json:"reason,omitempty"`
+	Error  string `json:"error,omitempty"`
+}
+
+func run(ctx context.Context, o *Options) error {
+	f := o.F
+	ios := f.IOStreams
+	client, _, err := f.Client()
+	if err != nil {
+		return err
+	}
+	all, err := client.ListTokens(ctx)
+	if err != nil {
+		return err
+	}
+	var targets []api.Token
+	sorted := (shared.Filter{}).Select(all, f.Now())
+	for _, t := range sorted {
+		if o.match(t, f) {
+			targets = append(targets, t)
+		}
+	}
+	results := []result{}
+	if len(targets) == 0 {
+		fmt.Fprintln(ios.ErrOut, "No tokens match: nothing to prune.")
+		return o.write(results)
+	}
+	self, err := shared.SelfIDs(ctx, client, targets)
+	if err != nil {
+		return err
+	}
+	var doomed []api.Token
+	for _, t := range targets {
+		if self[t.ID] {
+			fmt.Fprintf(ios.ErrOut, "skipped  %s  %q: it is the token replex is using\n", t.ID, output.Sanitize(t.Name))
+			results = append(results, result{ID: t.ID, Name: t.Name, Status: "skipped", Reason: "replex's own token"})
+			continue
+		}
+		doomed = append(doomed, t)
+	}
+	if o.DryRun {
+		for _, t := range doomed {
+			if o.Format == "" {
+				fmt.Fprintf(ios.Out, "would delete  %s  %q  (%s)\n", t.ID, output.Sanitize(t.Name), o.reason(t))
+			}
+			results = append(results, result{ID: t.ID, Name: t.Name, Status: "would-delete", Reason: o.reason(t)})
+		}
+		fmt.Fprintf(ios.ErrOut, "Dry run: %d tokens would be deleted.\n", len(doomed))
+		return o.write(results)
+	}
+	if len(doomed) > 0 && !o.Yes {
+		if !ios.CanPrompt() {
+			return cmdutil.Usagef("refusing to delete %d tokens without confirmation (no terminal to ask on): pass --yes, or look first with --dry-run", len(doomed))
+		}
+		fmt.Fprintf(ios.ErrOut, "Delete %d tokens? This cannot be undone. [y/N] ", len(doomed))
+		line, err := shared.ReadLine(ios.In)
+		if err != nil {
+			return err
+		}
+		if a := strings.ToLower(line); a != "y" && a != "yes" {
+			return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: errors.New("nothing deleted: not confirmed")}
+		}
+	}
+
+	base := len(results)
+	for _, t := range doomed {
+		results = append(results, result{ID: t.ID, Name: t.Name, Status: "not-started", Reason: o.reason(t)})
+	}
+	prog := &shared.Progress{W: ios.ErrOut, Enabled: ios.IsStderrTTY(), Total: len(doomed), Label: "deleting"}
+	started := shared.RunBulk(ctx, len(doomed), o.Parallel,
+		func(ctx context.Context, i int) error {
+			err := client.DeleteToken(ctx, doomed[i].ID)
+			if api.StatusOf(err) == 404 {
+				return nil // gone already: the goal is reached
+			}
+			return err
+		},
+		func(i int, err error) {
+			r := &results[base+i]
+			if err != nil {
+				r.Status, r.Error = "failed", cmdutil.Message(err)
+				prog.Line("failed   %s  %q: %s", r.ID, output.Sanitize(r.Name), output.Sanitize(r.Error))
+			} else {
+				r.Status = "deleted"
+				prog.Line("deleted  %s  %q  (%s)", r.ID, output.Sanitize(r.Name), r.Reason)
+			}
+			prog.Step(err != nil)
+		})
+	prog.Done()
+	deleted, failed := 0, 0
+	for _, r := range results {
+		switch r.Status {
+		case "deleted":
+			deleted++
+		case "failed":
+			failed++
+		}
+	}
+	summary := fmt.Sprintf("%d deleted, %d failed", deleted, failed)
+	if skipped := len(doomed) - started; skipped > 0 {
+		summary += fmt.Sprintf(", %d not started (interrupted)", skipped)
+	}
+	fmt.Fprintln(ios.ErrOut, summary)
+	if err := o.write(results); err != nil {
+		return err
+	}
+	switch {
+	case ctx.Err() != nil:
+		return &cmdutil.ExitError{Code: cmdutil.ExitInterrupted, Err: errors.New("interrupted"), Silent: true}
+	case failed > 0:
+		return &cmdutil.ExitError{Code: cmdutil.ExitPartial, Err: fmt.Errorf("%d of %d deletions failed", failed, len(doomed)), Silent: true}
+	}
+	return nil
+}
+
+func (o *Options) reason(t api.Token) string {
+	if o.Expired && t.Expired(o.F.Now()) {
+		return "expired " + shared.Timestamp(t.ExpiresAt)
+	}
+	if t.LastUsedAt == nil {
+		return "never used"
+	}
+	return "last used " + shared.Timestamp(t.LastUsedAt)
+}
+
+func (o *Options) write(results []result) error {
+	switch o.Format {
+	case output.JSON:
+		return output.WriteJSON(o.F.IOStreams.Out, results)
+	case output.YAML:
+		return output.WriteYAML(o.F.IOStreams.Out, results)
+	}
+	return nil
+}

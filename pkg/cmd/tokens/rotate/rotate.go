@@ -1,0 +1,424 @@
+// Package rotate is `replex tokens rotate`.
+package rotate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/replexio/replex/pkg/api"
+	"github.com/replexio/replex/pkg/cmd/tokens/shared"
+	"github.com/replexio/replex/pkg/cmdutil"
+	"github.com/replexio/replex/pkg/expiry"
+	"github.com/replexio/replex/pkg/output"
+	"github.com/replexio/replex/pkg/secret"
+)
+
+// Options of `replex tokens rotate`.
+type Options struct {
+	F       *cmdutil.Factory
+	Token   string
+	Grace   string
+	Expires string
+	DryRun  bool
+	Yes     bool
+	Secret  shared.SecretFlags
+
+	// Bulk selection.
+	ExpiringWithin string
+	OlderThan      string
+	Name           string
+	SecretDir      string
+	Parallel       int
+
+	bulk     bool
+	filter   shared.Filter
+	rotation rotation
+}
+
+// NewCmdRotate builds the command.
+func NewCmdRotate(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{F: f}
+	cmd := &cobra.Command{
+		Use:   "rotate [<id|name>] [--grace D] [--expires D|never]",
+		Short: "Replace tokens by new ones with the same name, grants and lifetime",
+		Long: `Rotate a token: create its replacement (same name, same grants, same lifetime
+unless --expires), deliver the new secret exactly as 'tokens create' does, and
+only then retire the old token: at once, or with --grace D by letting it expire
+D from now so both work during the overlap. If retiring fails, the new secret is
+still delivered and the error names the old token that is still alive (exit 1).
+Rotating the token replex itself uses updates the stored credential (keyring or
+config file) and says so.
+
+Bulk: select tokens with --expiring-within D, --older-than D and/or --name GLOB
+(combined with AND) and give --secret-dir DIR: each new secret is written to
+DIR/<name>.token (mode 0600, never overwritten), never to the clipboard. One
+result line per token and a summary go to stderr; the exit status is 3 if any
+failed. Ctrl-C starts no new rotation, lets those under way finish, and exits 130.
+
+On a terminal replex asks first; without one pass --yes.`,
+		Example: `  replex tokens rotate ci --yes
+  NEW=$(replex tokens rotate deploy --grace 1h --yes)
+  replex tokens rotate ci --expires 90d --secret-file ./ci.token --yes
+  replex tokens rotate --expiring-within 14d --secret-dir ./secrets --yes
+  replex tokens rotate --name 'ci-*' --secret-dir ./secrets --parallel 16 --dry-run`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return cmdutil.Usagef("too many arguments: rotate one token by id or name, or select several with --name, --expiring-within or --older-than")
+			}
+			return nil
+		},
+		ValidArgsFunction: shared.CompleteTokens(f, 1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				opts.Token = args[0]
+			}
+			if err := opts.validate(cmd); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			if opts.bulk {
+				return runBulk(cmd.Context(), opts)
+			}
+			return runOne(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Grace, "grace", "", "keep the old token working this long (e.g. 1h, 7d); default: delete it at once")
+	fl.StringVar(&opts.Expires, "expires", "", "lifetime of the new token: 90d, 2027-01-31, an RFC 3339 time, or never (default: the old token's lifetime)")
+	fl.BoolVar(&opts.DryRun, "dry-run", false, "show what would be rotated, change nothing")
+	fl.BoolVarP(&opts.Yes, "yes", "y", false, "rotate without asking")
+	fl.StringVar(&opts.ExpiringWithin, "expiring-within", "", "bulk: tokens expiring within this duration (not yet expired)")
+	fl.StringVar(&opts.OlderThan, "older-than", "", "bulk: tokens created longer ago than this")
+	fl.StringVar(&opts.Name, "name", "", "bulk: tokens whose name matches this glob")
+	fl.StringVar(&opts.SecretDir, "secret-dir", "", "bulk: directory for the new secrets, one DIR/<name>.token each")
+	fl.IntVar(&opts.Parallel, "parallel", shared.DefaultParallel, "bulk: rotations at a time")
+	shared.AddSecretFlags(cmd, &opts.Secret)
+	return cmd
+}
+
+func (o *Options) validate(cmd *cobra.Command) error {
+	fl := cmd.Flags()
+	o.bulk = o.ExpiringWithin != "" || o.OlderThan != "" || o.Name != ""
+	switch {
+	case o.Token != "" && o.bulk:
+		return cmdutil.Usagef("give a token to rotate, or select tokens with --name, --expiring-within or --older-than, not both")
+	case o.Token == "" && !o.bulk:
+		return cmdutil.Usagef("name the token to rotate, or select tokens with --name, --expiring-within or --older-than (with --secret-dir)")
+	}
+	now := o.F.Now()
+	o.rotation = rotation{now: o.F.Now}
+	if o.Grace != "" {
+		d, err := expiry.ParseDuration(o.Grace)
+		if err != nil {
+			return cmdutil.Usagef("--grace: %v", err)
+		}
+		o.rotation.grace = d
+	}
+	if fl.Changed("expires") {
+		exp, err := shared.ParseExpires(o.Expires, now)
+		if err != nil {
+			return err
+		}
+		o.rotation.setExpires, o.rotation.expires = true, exp
+	}
+	if err := o.Secret.Check(cmd); err != nil {
+		return err
+	}
+	if !o.bulk {
+		if o.SecretDir != "" || fl.Changed("parallel") {
+			return cmdutil.Usagef("--secret-dir and --parallel are for bulk rotation; for one token use --secret-file")
+		}
+		return nil
+	}
+	for _, name := range []string{"secret-file", "copy", "show-secret", "clear-after"} {
+		if fl.Changed(name) {
+			return cmdutil.Usagef("--%s is for rotating one token; bulk rotation writes every secret to --secret-dir", name)
+		}
+	}
+	if err := shared.CheckParallel(o.Parallel); err != nil {
+		return &cmdutil.UsageError{Err: err}
+	}
+	filter, err := shared.ParseFilter(o.Name, nil, o.ExpiringWithin, false, "")
+	if err != nil {
+		return err
+	}
+	if o.OlderThan != "" {
+		d, err := expiry.ParseDuration(o.OlderThan)
+		if err != nil {
+			return cmdutil.Usagef("--older-than: %v", err)
+		}
+		filter.OlderThan = d
+	}
+	o.filter = filter
+	if o.SecretDir == "" && !o.DryRun {
+		return cmdutil.Usagef("bulk rotation needs --secret-dir DIR: each new secret is written to DIR/<name>.token")
+	}
+	if o.SecretDir != "" {
+		st, err := os.Stat(o.SecretDir)
+		if err != nil || !st.IsDir() {
+			return cmdutil.Usagef("--secret-dir %s is not a directory: create it first (mkdir -m 700 %s)", o.SecretDir, o.SecretDir)
+		}
+	}
+	return nil
+}
+
+// confirm asks on a terminal, or requires --yes.
+func (o *Options) confirm(question string) error {
+	if o.Yes || o.DryRun {
+		return nil
+	}
+	ios := o.F.IOStreams
+	if !ios.CanPrompt() {
+		reason := "no terminal to ask on"
+		if ios.NoInput() {
+			reason = "prompting is off"
+		}
+		return cmdutil.Usagef("refusing to rotate without confirmation (%s): pass --yes", reason)
+	}
+	fmt.Fprint(ios.ErrOut, question+" [y/N] ")
+	line, err := shared.ReadLine(ios.In)
+	if err != nil {
+		return err
+	}
+	if a := strings.ToLower(line); a != "y" && a != "yes" {
+		return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: errors.New("nothing rotated: not confirmed")}
+	}
+	return nil
+}
+
+func (o *Options) retirePhrase() string {
+	if o.rotation.grace == 0 {
+		return "the old token stops working at once"
+	}
+	return "the old token keeps working for " + expiry.Humanize(o.rotation.grace)
+}
+
+func runOne(ctx context.Context, o *Options) error {
+	f := o.F
+	ios := f.IOStreams
+	client, resolved, err := f.Client()
+	if err != nil {
+		return err
+	}
+	finder := &shared.Finder{Client: client}
+	old, err := finder.Find(ctx, o.Token)
+	if err != nil {
+		return err
+	}
+	if o.DryRun {
+		fmt.Fprintf(ios.Out, "Would rotate token %q (%s): grants %s; new expiry %s; %s.\n",
+			output.Sanitize(old.Name), old.ID, shared.GrantList(old.Permissions),
+			shared.Timestamp(o.rotation.newExpiry(old, f.Now())), o.retirePhrase())
+		fmt.Fprintln(ios.ErrOut, "Dry run: nothing was changed.")
+		return nil
+	}
+	if err := o.confirm(fmt.Sprintf("Rotate token %q (%s)? %s.", output.Sanitize(old.Name), old.ID, capitalize(o.retirePhrase()))); err != nil {
+		return err
+	}
+	self, err := shared.SelfIDs(ctx, client, []api.Token{old})
+	if err != nil {
+		return err
+	}
+
+	// From here on the work finishes even if Ctrl-C arrives: stopping between
+	// the steps would leave two tokens and no clear owner of the secret.
+	work := context.WithoutCancel(ctx)
+	created, err := o.rotation.run(work, client, old, func(c api.CreatedToken) error {
+		return shared.Deliver(f, &o.Secret, "Token rotated", c)
+	})
+	if created.ID != "" && self[old.ID] {
+		msg, serr := shared.StoreOwnToken(f, resolved, created.Token, created.Secret)
+		switch {
+		case serr != nil:
+			fmt.Fprintf(ios.ErrOut, "warning: this was replex's own token, but the new one could not be stored: %v\n", serr)
+		case msg != "":
+			fmt.Fprintln(ios.ErrOut, "This was replex's own token: "+msg+".")
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if o.rotation.grace > 0 {
+		fmt.Fprintf(ios.ErrOut, "The old token %s keeps working until %s.\n", old.ID, shared.Timestamp(o.rotation.retireDeadline(old, f.Now())))
+	}
+	return ctx.Err()
+}
+
+type result struct {
+	Name       string `json:"name"`
+	OldID      string `json:"oldId"`
+	NewID      string `json:"newId,omitempty"`
+	SecretFile string `json:"secretFile,omitempty"`
+	Status     string `json:"status"` // rotated, failed, not-started, would-rotate
+	Error      string `json:"error,omitempty"`
+}
+
+func runBulk(ctx context.Context, o *Options) error {
+	f := o.F
+	ios := f.IOStreams
+	client, resolved, err := f.Client()
+	if err != nil {
+		return err
+	}
+	all, err := client.ListTokens(ctx)
+	if err != nil {
+		return err
+	}
+	targets := o.filter.Select(all, f.Now())
+	if len(targets) == 0 {
+		fmt.Fprintln(ios.ErrOut, "No tokens match: nothing to rotate.")
+		return o.writeResults(nil)
+	}
+
+	// Every secret file must be free before anything changes.
+	seen := map[string]string{}
+	for _, t := range targets {
+		file := secret.TokenFileName(t.Name)
+		if other, dup := seen[file]; dup {
+			return cmdutil.Usagef("tokens %q and %q would both write %s: rotate one of them alone", other, t.Name, file)
+		}
+		seen[file] = t.Name
+		if o.SecretDir != "" {
+			if _, err := os.Lstat(filepath.Join(o.SecretDir, file)); err == nil {
+				return cmdutil.Usagef("%s already exists: move it away or choose another --secret-dir (replex never overwrites a file)", filepath.Join(o.SecretDir, file))
+			}
+		}
+	}
+	if o.SecretDir != "" {
+		if open, _ := secret.DirTooOpen(o.SecretDir); open {
+			fmt.Fprintf(ios.ErrOut, "warning: %s is readable by others; secrets belong in a 0700 directory\n", o.SecretDir)
+		}
+	}
+
+	if o.DryRun {
+		results := make([]result, len(targets))
+		for i, t := range targets {
+			results[i] = result{Name: t.Name, OldID: t.ID, Status: "would-rotate", SecretFile: filepath.Join(o.SecretDir, secret.TokenFileName(t.Name))}
+			if o.Secret.Format == "" {
+				fmt.Fprintf(ios.Out, "would rotate  %s  %q  -> %s\n", t.ID, output.Sanitize(t.Name), results[i].SecretFile)
+			}
+		}
+		fmt.Fprintf(ios.ErrOut, "Dry run: %d tokens would be rotated; %s.\n", len(targets), o.retirePhrase())
+		return o.writeResults(results)
+	}
+	if err := o.confirm(fmt.Sprintf("Rotate %d tokens? %s.", len(targets), capitalize(o.retirePhrase()))); err != nil {
+		return err
+	}
+
+	// replex's own token goes last, alone: rotating it retires the credential
+	// the other rotations use.
+	self, err := shared.SelfIDs(ctx, client, targets)
+	if err != nil {
+		return err
+	}
+	var own []api.Token
+	rest := targets[:0:0]
+	for _, t := range targets {
+		if self[t.ID] {
+			own = append(own, t)
+		} else {
+			rest = append(rest, t)
+		}
+	}
+	ordered := append(rest, own...)
+
+	results := make([]result, len(ordered))
+	for i, t := range ordered {
+		results[i] = result{Name: t.Name, OldID: t.ID, Status: "not-started"}
+	}
+	prog := &shared.Progress{W: ios.ErrOut, Enabled: ios.IsStderrTTY(), Total: len(ordered), Label: "rotating"}
+	work := func(ctx context.Context, i int) error {
+		t := ordered[i]
+		created, err := o.rotation.run(ctx, client, t, func(c api.CreatedToken) error {
+			path, werr := secret.WriteFileIn(o.SecretDir, t.Name, c.Secret)
+			if werr != nil {
+				// Never lose a secret: print it rather than drop it.
+				fmt.Fprintf(ios.Out, "%s\t%s\n", t.Name, c.Secret.Reveal())
+				return fmt.Errorf("writing its secret failed (%v): it was printed on stdout instead", werr)
+			}
+			results[i].SecretFile = path
+			return nil
+		})
+		results[i].NewID = created.ID
+		if err == nil && self[t.ID] {
+			msg, serr := shared.StoreOwnToken(f, resolved, created.Token, created.Secret)
+			if serr != nil {
+				return fmt.Errorf("rotated, but the new token could not be stored for replex: %w", serr)
+			}
+			if msg != "" {
+				prog.Line("note: that was replex's own token: %s", msg)
+			}
+		}
+		return err
+	}
+	report := func(i int, err error) {
+		r := &results[i]
+		if err != nil {
+			r.Status, r.Error = "failed", err.Error()
+			prog.Line("failed   %s  %q: %s", r.OldID, output.Sanitize(r.Name), output.Sanitize(r.Error))
+		} else {
+			r.Status = "rotated"
+			prog.Line("rotated  %s  %q -> %s  secret: %s", r.OldID, output.Sanitize(r.Name), r.NewID, r.SecretFile)
+		}
+		prog.Step(err != nil)
+	}
+	started := shared.RunBulk(ctx, len(rest), o.Parallel, work, report)
+	if ctx.Err() == nil && started == len(rest) {
+		started += shared.RunBulk(ctx, len(own), 1, func(c context.Context, i int) error { return work(c, len(rest)+i) },
+			func(i int, err error) { report(len(rest)+i, err) })
+	}
+	prog.Done()
+
+	rotated, failed := 0, 0
+	for _, r := range results {
+		switch r.Status {
+		case "rotated":
+			rotated++
+		case "failed":
+			failed++
+		}
+	}
+	summary := fmt.Sprintf("%d rotated, %d failed", rotated, failed)
+	if skipped := len(ordered) - started; skipped > 0 {
+		summary += fmt.Sprintf(", %d not started (interrupted)", skipped)
+	}
+	fmt.Fprintln(ios.ErrOut, summary)
+	if err := o.writeResults(results); err != nil {
+		return err
+	}
+	switch {
+	case ctx.Err() != nil:
+		return &cmdutil.ExitError{Code: cmdutil.ExitInterrupted, Err: errors.New("interrupted"), Silent: true}
+	case failed > 0:
+		return &cmdutil.ExitError{Code: cmdutil.ExitPartial, Err: fmt.Errorf("%d of %d rotations failed", failed, len(ordered)), Silent: true}
+	}
+	return nil
+}
+
+func (o *Options) writeResults(results []result) error {
+	if results == nil {
+		results = []result{}
+	}
+	switch o.Secret.Format {
+	case output.JSON:
+		return output.WriteJSON(o.F.IOStreams.Out, results)
+	case output.YAML:
+		return output.WriteYAML(o.F.IOStreams.Out, results)
+	}
+	return nil
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

@@ -1,0 +1,129 @@
+package rotate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+	"unicode/utf8"
+
+	"github.com/replexio/replex/pkg/api"
+	"github.com/replexio/replex/pkg/cmd/tokens/shared"
+)
+
+// rotation replaces one token by a new one with the same name, grants and
+// lifetime, in an order that never loses a working credential:
+//
+//  1. the old token is renamed, freeing its name (names are unique);
+//  2. the replacement is created under the old name;
+//  3. its secret is delivered;
+//  4. only then is the old token retired: deleted, or with a grace period
+//     kept alive until now+grace.
+//
+// A failure in 1 or 2 puts the old token back as it was. A failure after 3
+// leaves both tokens alive and says which old token to retire by hand.
+type rotation struct {
+	grace      time.Duration
+	setExpires bool       // --expires given
+	expires    *time.Time // with setExpires; nil = never
+	now        func() time.Time
+}
+
+// RetireError means the new secret was delivered but the old token lives on.
+type RetireError struct {
+	Old     api.Token
+	NewID   string
+	TmpName string
+	Err     error
+}
+
+func (e *RetireError) Error() string {
+	return fmt.Sprintf("the new token %s was delivered, but the old token %s (now named %q) is still alive: %v; delete it with 'replex tokens delete %s'",
+		e.NewID, e.Old.ID, e.TmpName, e.Err, e.Old.ID)
+}
+
+func (e *RetireError) Unwrap() error { return e.Err }
+
+// retiredName is the name the old token carries from step 1 on.
+func retiredName(name string, now time.Time) string {
+	suffix := " (rotated " + now.UTC().Format("2006-01-02 15:04:05") + ")"
+	room := api.MaxNameLength - utf8.RuneCountInString(suffix)
+	if utf8.RuneCountInString(name) > room {
+		name = string([]rune(name)[:room])
+	}
+	return name + suffix
+}
+
+// newExpiry keeps the old token's lifetime unless --expires was given.
+func (r rotation) newExpiry(old api.Token, now time.Time) *time.Time {
+	if r.setExpires {
+		return r.expires
+	}
+	if old.ExpiresAt == nil {
+		return nil
+	}
+	lifetime := old.ExpiresAt.Sub(old.CreatedAt)
+	if lifetime <= 0 {
+		return nil
+	}
+	t := now.Add(lifetime).Truncate(time.Second).Add(time.Second)
+	return &t
+}
+
+// retireDeadline is when the old token stops working with --grace: now+grace,
+// but never later than the old token's own expiry.
+func (r rotation) retireDeadline(old api.Token, now time.Time) *time.Time {
+	t := now.Add(r.grace).Truncate(time.Second).Add(time.Second)
+	if old.ExpiresAt != nil && old.ExpiresAt.Before(t) {
+		return old.ExpiresAt
+	}
+	return &t
+}
+
+// run rotates old. deliver must put the new secret in the user's hands; the
+// old token is retired only after it returned nil.
+func (r rotation) run(ctx context.Context, c *api.Client, old api.Token, deliver func(api.CreatedToken) error) (api.CreatedToken, error) {
+	now := r.now()
+	tmp := retiredName(old.Name, now)
+	perms := old.Permissions.Normalize()
+	keep := api.TokenInput{Name: old.Name, Permissions: perms, ExpiresAt: old.ExpiresAt}
+
+	renamed := keep
+	renamed.Name = tmp
+	if _, err := c.UpdateToken(ctx, old.ID, renamed); err != nil {
+		return api.CreatedToken{}, fmt.Errorf("could not rename the old token to free its name (%w); nothing was changed", err)
+	}
+
+	created, err := c.CreateToken(ctx, api.TokenInput{Name: old.Name, Permissions: perms, ExpiresAt: r.newExpiry(old, now)})
+	if err != nil {
+		if _, rbErr := c.UpdateToken(ctx, old.ID, keep); rbErr != nil {
+			return api.CreatedToken{}, fmt.Errorf("creating the replacement failed (%w), and renaming the old token back failed too (%v); it still works, under the name %q", err, rbErr, tmp)
+		}
+		return api.CreatedToken{}, fmt.Errorf("creating the replacement failed (%w); the old token is unchanged", err)
+	}
+
+	if err := deliver(created); err != nil {
+		return created, fmt.Errorf("%w; the old token %s was kept (named %q)", err, old.ID, tmp)
+	}
+	if err := shared.CheckPermissions(perms, created.Permissions); err != nil {
+		return created, fmt.Errorf("%w; the old token %s was kept (named %q): compare the two and retire one yourself", err, old.ID, tmp)
+	}
+
+	if r.grace == 0 {
+		err = c.DeleteToken(ctx, old.ID)
+		if api.StatusOf(err) == 404 {
+			err = nil // already gone: retired all the same
+		}
+	} else {
+		retire := renamed
+		retire.ExpiresAt = r.retireDeadline(old, now)
+		_, err = c.UpdateToken(ctx, old.ID, retire)
+	}
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			err = errors.New("interrupted")
+		}
+		return created, &RetireError{Old: old, NewID: created.ID, TmpName: tmp, Err: err}
+	}
+	return created, nil
+}
