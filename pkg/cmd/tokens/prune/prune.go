@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -144,16 +143,10 @@ func run(ctx context.Context, o *Options) error {
 		return o.write(results)
 	}
 	if len(doomed) > 0 && !o.Yes {
-		if !ios.CanPrompt() {
-			return cmdutil.Usagef("refusing to delete %d tokens without confirmation (no terminal to ask on): pass --yes, or look first with --dry-run", len(doomed))
-		}
-		fmt.Fprintf(ios.ErrOut, "Delete %d tokens? This cannot be undone. [y/N] ", len(doomed))
-		line, err := shared.ReadLine(ios.In)
+		err := shared.Confirm(ios, fmt.Sprintf("Delete %d tokens? This cannot be undone.", len(doomed)),
+			fmt.Sprintf("delete %d tokens", len(doomed)), "pass --yes, or look first with --dry-run")
 		if err != nil {
 			return err
-		}
-		if a := strings.ToLower(line); a != "y" && a != "yes" {
-			return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: errors.New("nothing deleted: not confirmed")}
 		}
 	}
 

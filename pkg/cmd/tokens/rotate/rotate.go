@@ -175,23 +175,7 @@ func (o *Options) confirm(question string) error {
 	if o.Yes || o.DryRun {
 		return nil
 	}
-	ios := o.F.IOStreams
-	if !ios.CanPrompt() {
-		reason := "no terminal to ask on"
-		if ios.NoInput() {
-			reason = "prompting is off"
-		}
-		return cmdutil.Usagef("refusing to rotate without confirmation (%s): pass --yes", reason)
-	}
-	fmt.Fprint(ios.ErrOut, question+" [y/N] ")
-	line, err := shared.ReadLine(ios.In)
-	if err != nil {
-		return err
-	}
-	if a := strings.ToLower(line); a != "y" && a != "yes" {
-		return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: errors.New("nothing rotated: not confirmed")}
-	}
-	return nil
+	return shared.Confirm(o.F.IOStreams, question, "rotate", "pass --yes")
 }
 
 func (o *Options) retirePhrase() string {
