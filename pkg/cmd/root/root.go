@@ -14,8 +14,12 @@ import (
 
 	"github.com/spf13/cobra"
 
+	apicmd "github.com/replexio/replex/pkg/cmd/api"
 	"github.com/replexio/replex/pkg/cmd/auth"
 	"github.com/replexio/replex/pkg/cmd/clipboard"
+	"github.com/replexio/replex/pkg/cmd/completion"
+	configcmd "github.com/replexio/replex/pkg/cmd/config"
+	"github.com/replexio/replex/pkg/cmd/config/keys"
 	"github.com/replexio/replex/pkg/cmd/grants"
 	"github.com/replexio/replex/pkg/cmd/orgs"
 	"github.com/replexio/replex/pkg/cmd/sandbox"
@@ -105,6 +109,7 @@ Try it without an account against the built-in sandbox:
 	pf.DurationVar(&f.Flags.Timeout, "timeout", 30*time.Second, "timeout of each API request")
 	pf.BoolVar(&f.Flags.AllowInsecureHTTP, "allow-insecure-http", false, "allow a plain http:// base URL that is not loopback")
 	pf.BoolVar(&f.Flags.NoInput, "no-input", false, "never prompt; fail instead (env REPLEX_NO_INPUT=1)")
+	_ = cmd.RegisterFlagCompletionFunc("profile", keys.CompleteProfiles(f))
 
 	cmd.PersistentPreRunE = func(c *cobra.Command, args []string) error {
 		if f.Flags.NoInput {
@@ -123,5 +128,13 @@ Try it without an account against the built-in sandbox:
 	cmd.AddCommand(tokens.NewCmdTokens(f))
 	cmd.AddCommand(grants.NewCmdGrants(f))
 	cmd.AddCommand(clipboard.NewCmdClearClipboard(f))
+	cmd.AddCommand(apicmd.NewCmdAPI(f, nil))
+	cmd.AddCommand(configcmd.NewCmdConfig(f))
+	cmd.AddCommand(completion.NewCmdCompletion(f))
+	cmd.AddCommand(newCmdEnvironment())
+	cmd.SetHelpCommand(newCmdHelp())
+	// Built now, not lazily at Execute, so that the docs generator and the
+	// tests that walk the tree see the same commands as a user.
+	cmd.InitDefaultHelpCmd()
 	return cmd
 }

@@ -26,7 +26,8 @@ type Options struct {
 	Secret  shared.SecretFlags
 
 	// Set by validation.
-	input api.TokenInput
+	input     api.TokenInput
+	nameGiven bool // the name was an argument (maybe an empty one)
 }
 
 // NewCmdCreate builds the command.
@@ -54,16 +55,31 @@ The secret:
     --copy: TOKEN=$(replex tokens create ci --grant cluster:read);
   - -o json|yaml: the token object with its "token";
   - --secret-file PATH: a new 0600 file (never overwritten), nothing secret on stdout.
-If the clipboard fails, the secret is printed with a warning: it is never lost.`,
+If the clipboard fails, the secret is printed with a warning: it is never lost.
+
+Interactive: on a terminal (stdin, stdout and stderr), without --grant and
+--preset, a form asks for the name (when not given), the actions of each of
+the 14 categories as toggles, the expiry (unless --expires is given) and a
+confirmation. Without a terminal, or with --no-input or REPLEX_NO_INPUT=1,
+the name and --grant or --preset are required and their absence is an error
+naming them. TERM=dumb asks line by line instead of drawing the form.`,
 		Example: `  replex tokens create ci --grant cluster:read
   replex tokens create deploy --grant cluster:read,update --grant budget:read --expires 90d
   TOKEN=$(replex tokens create reporter --preset view --expires 30d)
   replex tokens create backup --grant '*:read' --secret-file ./backup.token
   replex tokens create ci --grant cluster:read -o json | jq -r .token
-  replex tokens create ci --grant cluster:read --dry-run`,
-		Args: cmdutil.ExactArgs(1, "the token name"),
+  replex tokens create ci --grant cluster:read --dry-run
+  replex tokens create            # on a terminal: a form asks for everything`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return cmdutil.ExactArgs(1, "the token name")(cmd, args)
+			}
+			return nil // no name: the form asks for it, or validate says it is missing
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Name = args[0]
+			if len(args) == 1 {
+				opts.Name, opts.nameGiven = args[0], true
+			}
 			if err := opts.validate(cmd); err != nil {
 				return err
 			}
@@ -84,16 +100,44 @@ If the clipboard fails, the secret is printed with a warning: it is never lost.`
 	return cmd
 }
 
-// validate checks every input before anything is sent.
+// validate checks every input before anything is sent. On a terminal
+// without --grant or --preset it first asks for them in a form (form.go).
 func (o *Options) validate(cmd *cobra.Command) error {
+	var perms grants.Set
+	if o.nameGiven {
+		if err := shared.ValidateName(o.Name); err != nil {
+			return err
+		}
+	}
+	if canUseForm(o) {
+		// A flag mistake is reported before the user fills in a form.
+		if err := o.Secret.Check(cmd); err != nil {
+			return err
+		}
+		if _, err := shared.ParseExpires(o.Expires, o.F.Now()); err != nil {
+			return err
+		}
+		var err error
+		if perms, err = o.runForm(cmd.Context(), !cmd.Flags().Changed("expires")); err != nil {
+			return err
+		}
+	}
+	if o.Name == "" && !o.nameGiven {
+		return cmdutil.Usagef("missing the token name: see '%s --help'", cmd.CommandPath())
+	}
 	if err := shared.ValidateName(o.Name); err != nil {
 		return err
 	}
-	perms, err := shared.Permissions(o.Grants, o.Preset)
-	if err != nil {
-		return err
+	if perms == nil {
+		var err error
+		if perms, err = shared.Permissions(o.Grants, o.Preset); err != nil {
+			return err
+		}
 	}
 	if len(perms) == 0 {
+		if o.F.IOStreams.NoInput() {
+			return cmdutil.Usagef("no permissions given and prompting is off (--no-input or REPLEX_NO_INPUT): pass --grant CAT:ACTIONS (e.g. --grant cluster:read) or --preset view|full; see 'replex grants'")
+		}
 		return cmdutil.Usagef("no permissions given: pass --grant CAT:ACTIONS (e.g. --grant cluster:read) or --preset view|full; see 'replex grants'")
 	}
 	exp, err := shared.ParseExpires(o.Expires, o.F.Now())

@@ -48,7 +48,8 @@ checked against what was asked (exit 1 if it differs).`,
   replex tokens edit ci --set-grants cluster:read --set-grants billing:read
   replex tokens edit ci --name ci-readonly --expires 30d
   replex tokens edit ci --add-grant '*:read' --dry-run`,
-		Args: cmdutil.ExactArgs(1, "the token id or name"),
+		Args:              cmdutil.ExactArgs(1, "the token id or name"),
+		ValidArgsFunction: shared.CompleteTokens(f, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Token = args[0]
 			if err := opts.validate(cmd); err != nil {

@@ -44,7 +44,8 @@ by spaces, or "none".`,
 		Example: `  replex tokens get ci
   replex tokens get ak_0123456789abcdef -o json
   replex tokens get ci | grep '^permissions:'`,
-		Args: cmdutil.ExactArgs(1, "a token id or name"),
+		Args:              cmdutil.ExactArgs(1, "a token id or name"),
+		ValidArgsFunction: shared.CompleteTokens(f, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := cmdutil.CheckOutputFlag(&opts.Format, output.JSON, output.YAML); err != nil {
 				return err

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+)
+
+// TestFormInTmux drives `replex tokens create`'s interactive form in tmux
+// like a person: types a name, toggles actions in three categories, picks an
+// expiry and confirms. The token the sandbox then holds has exactly the
+// toggled grants.
+func TestFormInTmux(t *testing.T) {
+	bin := buildReplex(t)
+	env := processSandbox(t, bin)
+	secretFile := filepath.Join(t.TempDir(), "secret")
+	s := startTmux(t, env, 110, 40, "sh", "-c", `replex tokens create --secret-file "$0"; echo "[exit $?]"; exec sleep 600`, secretFile)
+
+	s.waitFor(`Token name`)
+	s.text("form-e2e")
+	s.keys("Enter")
+	s.waitFor(`┃ Agent`)
+	s.keys("Enter") // no access to agents
+	s.waitFor(`┃ Api Key`)
+	s.keys("x", "Down", "Down", "x", "Enter") // read and update
+	s.waitFor(`┃ Billing`)
+	s.keys("Enter")
+	s.waitFor(`┃ Budget`)
+	s.keys("x", "Enter") // read
+	s.waitFor(`┃ Cluster`)
+	s.keys("C-a", "Enter") // all four
+	for _, c := range []string{"Custom Pricing", "Invitation", "Organization", "Recommendations", "Role", "Saml Integration", "Scopes", "Teams", "User"} {
+		s.waitFor(`┃ ` + c)
+		s.keys("Enter")
+	}
+	s.waitFor(`┃ Expires`)
+	s.keys("Down", "Down", "Enter") // 30 days
+	scr := s.waitFor(`Create token "form-e2e"\?`)
+	if !strings.Contains(scr, "grants:  api-key:read,update budget:read cluster:read,create,update,delete") || !strings.Contains(scr, "expires: 30d") {
+		t.Fatalf("the summary does not show the toggled grants and expiry:\n%s", scr)
+	}
+	s.keys("Enter")
+	scr = s.waitFor(`\[exit \d+\]`)
+	if !strings.Contains(scr, "[exit 0]") {
+		t.Fatalf("create failed:\n%s", scr)
+	}
+
+	get := exec.Command(bin, "tokens", "get", "form-e2e", "-o", "json")
+	get.Env = env
+	out, err := get.Output()
+	if err != nil {
+		t.Fatalf("tokens get: %v\n%s", err, out)
+	}
+	var tok struct {
+		Permissions map[string][]string `json:"permissions"`
+		ExpiresAt   *time.Time          `json:"expiresAt"`
+	}
+	if err := json.Unmarshal(out, &tok); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{
+		"apiKey":  {"read", "update"},
+		"budget":  {"read"},
+		"cluster": {"read", "create", "update", "delete"},
+	}
+	if !reflect.DeepEqual(tok.Permissions, want) {
+		t.Fatalf("the token holds %v, want exactly %v", tok.Permissions, want)
+	}
+	if tok.ExpiresAt == nil || time.Until(*tok.ExpiresAt) < 29*24*time.Hour || time.Until(*tok.ExpiresAt) > 31*24*time.Hour {
+		t.Fatalf("expiresAt %v, want in 30 days", tok.ExpiresAt)
+	}
+	secret, err := os.ReadFile(secretFile)
+	if err != nil || !strings.HasPrefix(string(secret), "rpx_") {
+		t.Fatalf("secret file: %q, %v", secret, err)
+	}
+}
+
+// TestFormCtrlC: Ctrl-C in the form creates nothing and exits 130.
+func TestFormCtrlC(t *testing.T) {
+	bin := buildReplex(t)
+	env := processSandbox(t, bin)
+	s := startTmux(t, env, 100, 30, "sh", "-c", `replex tokens create named; echo "[exit $?]"; exec sleep 600`)
+	s.waitFor(`┃ Agent`)
+	s.keys("x", "C-c")
+	scr := s.waitFor(`\[exit \d+\]`)
+	if !strings.Contains(scr, "replex: interrupted") || !strings.Contains(scr, "[exit 130]") {
+		t.Fatalf("Ctrl-C in the form:\n%s", scr)
+	}
+	list := exec.Command(bin, "tokens", "list", "--name", "named", "-o", "name")
+	list.Env = env
+	if out, err := list.Output(); err != nil || len(out) != 0 {
+		t.Fatalf("tokens after Ctrl-C: %q, %v", out, err)
+	}
+}
+
+// TestNoStallOnSilentTerminal runs replex on a pseudo-terminal that answers
+// no query, with a TERM that invites them. Asking the terminal for its
+// background colour (lipgloss adaptive colours, huh v1's bubbletea init)
+// would stall 5 s here; replex must not ask.
+func TestNoStallOnSilentTerminal(t *testing.T) {
+	bin := buildReplex(t)
+	env := append(processSandbox(t, bin), "TERM=xterm-256color", "COLORTERM=truecolor")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"version"}, "replex "},
+		{[]string{"grants"}, "Grant forms"},
+		{[]string{"tokens", "create"}, "Token name"},
+	} {
+		cmd := exec.Command(bin, c.args...)
+		cmd.Env = env
+		start := time.Now()
+		f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 30, Cols: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		buf := make([]byte, 4096)
+		for !strings.Contains(out.String(), c.want) && time.Since(start) < 10*time.Second {
+			f.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+			n, err := f.Read(buf)
+			out.Write(buf[:n])
+			if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+				break
+			}
+		}
+		took := time.Since(start)
+		f.Write([]byte{3}) // Ctrl-C ends the form
+		cmd.Process.Kill()
+		cmd.Wait()
+		f.Close()
+		if !strings.Contains(out.String(), c.want) {
+			t.Fatalf("replex %s never showed %q; output:\n%q", strings.Join(c.args, " "), c.want, out.String())
+		}
+		if took > 2*time.Second {
+			t.Errorf("replex %s took %v to show %q on a terminal that answers no query: something waits for the terminal", strings.Join(c.args, " "), took.Round(time.Millisecond), c.want)
+		}
+	}
+}

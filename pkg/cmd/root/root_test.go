@@ -1,0 +1,278 @@
+package root
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/replexio/replex/pkg/cmdutil"
+	"github.com/replexio/replex/pkg/iostreams"
+)
+
+func testFactory(env map[string]string) (*cmdutil.Factory, *bytes.Buffer, *bytes.Buffer) {
+	ios, _, out, errOut := iostreams.Test()
+	return &cmdutil.Factory{
+		IOStreams: ios,
+		Getenv:    func(k string) string { return env[k] },
+		Flags:     &cmdutil.GlobalFlags{},
+		Now:       time.Now,
+	}, out, errOut
+}
+
+// walk visits every command a user can reach, hidden helpers excluded.
+func walk(c *cobra.Command, fn func(*cobra.Command)) {
+	fn(c)
+	for _, sub := range c.Commands() {
+		if !sub.Hidden {
+			walk(sub, fn)
+		}
+	}
+}
+
+func tree(t *testing.T) *cobra.Command {
+	t.Helper()
+	f, _, _ := testFactory(nil)
+	return NewCmdRoot(f)
+}
+
+// TestEveryCommandHasExample: STYLE.md rule 7, for every command, group and
+// help topic, including help and completion.
+func TestEveryCommandHasExample(t *testing.T) {
+	seen := 0
+	walk(tree(t), func(c *cobra.Command) {
+		seen++
+		if strings.TrimSpace(c.Example) == "" {
+			t.Errorf("%q has no Example", c.CommandPath())
+		}
+		if c.Short == "" {
+			t.Errorf("%q has no Short description", c.CommandPath())
+		}
+		for _, line := range strings.Split(c.Example, "\n") {
+			if line != "" && !strings.HasPrefix(line, "  ") {
+				t.Errorf("%q: example line %q is not indented by two spaces like the others", c.CommandPath(), line)
+			}
+		}
+	})
+	for _, must := range []string{"replex help", "replex completion", "replex api", "replex config list", "replex environment"} {
+		if c, _, err := tree(t).Find(strings.Fields(must)[1:]); err != nil || c.CommandPath() != must {
+			t.Errorf("%q is not in the tree", must)
+		}
+	}
+	if seen < 25 {
+		t.Fatalf("walked only %d commands", seen)
+	}
+}
+
+// TestUseLines: rule 7, arguments written as <required> or [optional]
+// (or a (choice | of | forms)); a bare word after the name would read as a
+// subcommand.
+func TestUseLines(t *testing.T) {
+	walk(tree(t), func(c *cobra.Command) {
+		words := useWords(c.Use)
+		if len(words) == 0 || words[0] != c.Name() {
+			t.Errorf("%q: Use %q does not start with the command name", c.CommandPath(), c.Use)
+			return
+		}
+		for _, w := range words[1:] {
+			switch w[0] {
+			case '<', '[', '(', '-':
+				continue
+			}
+			t.Errorf("%q: Use %q has %q, not written as <required> or [optional]", c.CommandPath(), c.Use, w)
+		}
+	})
+}
+
+// useWords splits a Use line into words, a bracketed group being one word.
+func useWords(use string) []string {
+	var words []string
+	var cur strings.Builder
+	depth := 0
+	for _, r := range use {
+		switch {
+		case strings.ContainsRune("<[(", r):
+			depth++
+		case strings.ContainsRune(">])", r):
+			depth--
+		case r == ' ' && depth == 0:
+			if cur.Len() > 0 {
+				words = append(words, cur.String())
+				cur.Reset()
+			}
+			continue
+		}
+		cur.WriteRune(r)
+	}
+	if cur.Len() > 0 {
+		words = append(words, cur.String())
+	}
+	return words
+}
+
+// TestListConventions: every list command has the ls alias, -o, --no-headers
+// and --jq (doctl's rule, checked over the whole tree).
+func TestListConventions(t *testing.T) {
+	var lists []string
+	walk(tree(t), func(c *cobra.Command) {
+		if c.Name() != "list" && !c.HasAlias("ls") {
+			return
+		}
+		lists = append(lists, c.CommandPath())
+		if c.Name() != "list" {
+			t.Errorf("%q has the ls alias but is not named list", c.CommandPath())
+		}
+		if !c.HasAlias("ls") {
+			t.Errorf("%q has no ls alias", c.CommandPath())
+		}
+		if fl := c.Flags().Lookup("output"); fl == nil || fl.Shorthand != "o" {
+			t.Errorf("%q has no -o/--output", c.CommandPath())
+		}
+		for _, name := range []string{"no-headers", "jq"} {
+			if c.Flags().Lookup(name) == nil {
+				t.Errorf("%q has no --%s", c.CommandPath(), name)
+			}
+		}
+	})
+	for _, want := range []string{"replex config list", "replex tokens list"} {
+		if !slices.Contains(lists, want) {
+			t.Errorf("%s was not found as a list command (found %q)", want, lists)
+		}
+	}
+}
+
+// TestOutputFlagsComplete: every -o completes its formats.
+func TestOutputFlagsComplete(t *testing.T) {
+	walk(tree(t), func(c *cobra.Command) {
+		if c.Flags().Lookup("output") == nil {
+			return
+		}
+		if _, ok := c.GetFlagCompletionFunc("output"); !ok {
+			t.Errorf("%q: -o has no completion (use cmdutil.AddOutputFlag)", c.CommandPath())
+		}
+	})
+}
+
+// envRead finds the environment variables the product code reads: string
+// literals naming REPLEX_* variables and getenv/LookupEnv calls with a
+// literal name.
+func envRead(t *testing.T) map[string][]string {
+	t.Helper()
+	repo, err := filepath.Abs(filepath.Join("..", "..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	literal := regexp.MustCompile(`"(REPLEX_[A-Z0-9_]+)"`)
+	call := regexp.MustCompile(`(?:[Gg]etenv|LookupEnv)\("([A-Za-z_][A-Za-z0-9_]*)"\)`)
+	// Test-only code and developer tools (demo, bench) are not replex: they may read what they like.
+	testOnly := []string{"pkg/xdisplay", "pkg/cmd/tokens/tokenstest", "cmd/demo", "cmd/bench"}
+	found := map[string][]string{}
+	for _, top := range []string{"cmd", "pkg"} {
+		err := filepath.WalkDir(filepath.Join(repo, top), func(path string, d os.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			rel, _ := filepath.Rel(repo, path)
+			rel = filepath.ToSlash(rel)
+			if d.IsDir() {
+				if slices.Contains(testOnly, rel) || d.Name() == "testdata" {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") || rel == "pkg/cmd/root/help.go" {
+				return nil
+			}
+			src, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			for _, re := range []*regexp.Regexp{literal, call} {
+				for _, m := range re.FindAllStringSubmatch(string(src), -1) {
+					found[m[1]] = append(found[m[1]], rel)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return found
+}
+
+// TestHelpEnvironmentIsComplete: `replex help environment` lists every
+// variable the code reads, and nothing it does not.
+func TestHelpEnvironmentIsComplete(t *testing.T) {
+	read := envRead(t)
+	listed := map[string]bool{}
+	for _, v := range Environment() {
+		listed[v.Name] = true
+	}
+	// Read from the environment by the terminal libraries on replex's behalf,
+	// or documented because a listed variable's default depends on them.
+	indirect := map[string]bool{"NO_COLOR": true, "CLICOLOR_FORCE": true, "TERM": true, "HOME": true}
+	var missing []string
+	for name, files := range read {
+		if !listed[name] {
+			sort.Strings(files)
+			missing = append(missing, name+" (read in "+strings.Join(slices.Compact(files), ", ")+")")
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		t.Errorf("replex reads variables that 'replex help environment' does not list; add them to Environment() in pkg/cmd/root/help.go:\n  %s", strings.Join(missing, "\n  "))
+	}
+	for name := range listed {
+		if len(read[name]) == 0 && !indirect[name] {
+			t.Errorf("%s is listed in 'replex help environment' but nothing reads it", name)
+		}
+	}
+	if len(read) < 10 {
+		t.Fatalf("the scan found only %d variables: %v", len(read), read)
+	}
+}
+
+func TestHelpEnvironment(t *testing.T) {
+	f, out, _ := testFactory(nil)
+	if code := Run(context.Background(), f, []string{"help", "environment"}); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, v := range Environment() {
+		if !strings.Contains(out.String(), "\n"+v.Name+"\n") {
+			t.Errorf("'replex help environment' does not list %s:\n%s", v.Name, out)
+		}
+	}
+	f, out, _ = testFactory(nil)
+	Run(context.Background(), f, []string{"--help"})
+	if !strings.Contains(out.String(), "Additional help topics:\n  replex environment") {
+		t.Errorf("root help does not point at the environment topic:\n%s", out)
+	}
+	f, _, errOut := testFactory(nil)
+	if code := Run(context.Background(), f, []string{"help", "nonsense"}); code != cmdutil.ExitUsage ||
+		errOut.String() != "replex: unknown help topic \"nonsense\"; see 'replex --help'\n" {
+		t.Errorf("unknown topic: exit %d, %q", code, errOut)
+	}
+}
+
+// TestProfileCompletion: --profile completes the profiles of the config file.
+func TestProfileCompletion(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "config.yaml"), []byte("current_profile: work\nprofiles:\n  work:\n    org: org_1\n    base_url: https://a.example\n  staging:\n    org: org_2\n"), 0o600)
+	f, out, _ := testFactory(map[string]string{"REPLEX_CONFIG_DIR": dir})
+	if code := Run(context.Background(), f, []string{"__complete", "tokens", "list", "--profile", ""}); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	want := "staging\torg_2\nwork\torg_1 at https://a.example\n:4\n"
+	if out.String() != want {
+		t.Fatalf("--profile completion:\n%q\nwant\n%q", out, want)
+	}
+}

@@ -1,0 +1,282 @@
+package create
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
+	"golang.org/x/term"
+
+	"github.com/replexio/replex/pkg/cmd/tokens/shared"
+	"github.com/replexio/replex/pkg/cmdutil"
+	"github.com/replexio/replex/pkg/grants"
+)
+
+// The interactive form uses huh v2 (charm.land/huh/v2), not v1: v1 brings
+// bubbletea v1, whose package init() asks the terminal for its background
+// colour, so every replex command, not just this form, would stall 5 s on a
+// terminal that never answers (STYLE.md rule 8). v2 asks nothing at start-up.
+
+// Expiry choices of the form; customExpiry asks for a value.
+const customExpiry = "custom"
+
+func expiryChoices() []huh.Option[string] {
+	return []huh.Option[string]{
+		huh.NewOption("never (like the web UI; not recommended)", "never"),
+		huh.NewOption("7 days", "7d"),
+		huh.NewOption("30 days", "30d"),
+		huh.NewOption("90 days", "90d"),
+		huh.NewOption("1 year", "1y"),
+		huh.NewOption("other: a duration, a date or an RFC 3339 time", customExpiry),
+	}
+}
+
+// formState is what the form fills in.
+type formState struct {
+	Name    string
+	Actions [][]string // per category of grants.Categories(), the actions toggled
+	Expiry  string     // an expiryChoices value
+	Custom  string     // the value typed for customExpiry
+	Confirm bool
+}
+
+// Permissions is the grant set the toggles make.
+func (s *formState) Permissions() grants.Set {
+	set := grants.Set{}
+	for i, c := range grants.Categories() {
+		if i < len(s.Actions) && len(s.Actions[i]) > 0 {
+			set[c.Key] = append([]string(nil), s.Actions[i]...)
+		}
+	}
+	return set.Normalize()
+}
+
+// ExpiresValue is the --expires value the form chose.
+func (s *formState) ExpiresValue() string {
+	if s.Expiry == customExpiry {
+		return strings.TrimSpace(s.Custom)
+	}
+	return s.Expiry
+}
+
+// formConfig says what the form asks and how it talks to the terminal.
+type formConfig struct {
+	In         io.Reader
+	Out        io.Writer
+	Color      bool
+	Accessible bool // TERM=dumb: line by line prompts, no cursor movement
+	AskName    bool
+	AskExpiry  bool
+	Now        func() time.Time
+	// Width and Height are the terminal's size (0: unknown).
+	Width, Height int
+}
+
+// canUseForm reports whether create may open its form: the user gave no
+// permissions and there is a terminal to ask on (stdin and stdout, and
+// stderr, where the form is drawn), with prompting allowed.
+func canUseForm(o *Options) bool {
+	ios := o.F.IOStreams
+	return len(o.Grants) == 0 && o.Preset == "" && ios.CanPrompt() && ios.IsStderrTTY()
+}
+
+// runForm asks for what the command line left out and fills o.
+func (o *Options) runForm(ctx context.Context, askExpiry bool) (grants.Set, error) {
+	ios := o.F.IOStreams
+	cfg := formConfig{
+		In: ios.In, Out: ios.ErrOut, Color: ios.ColorEnabled(),
+		Accessible: o.F.Getenv("TERM") == "dumb",
+		AskName:    !o.nameGiven, AskExpiry: askExpiry, Now: o.F.Now,
+	}
+	// The drawn form starts on "Create"; line by line the default is no, so
+	// that an end of input creates nothing.
+	st := &formState{Name: o.Name, Expiry: "never", Confirm: !cfg.Accessible}
+	cfg.Width, cfg.Height = terminalSize(ios.ErrOut)
+	err := newForm(st, cfg).RunWithContext(ctx)
+	switch {
+	case errors.Is(err, huh.ErrUserAborted):
+		return nil, context.Canceled
+	case err != nil:
+		return nil, err
+	case !st.Confirm:
+		return nil, &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: errors.New("nothing created: cancelled")}
+	}
+	o.Name = st.Name
+	if askExpiry {
+		o.Expires = st.ExpiresValue()
+	}
+	return st.Permissions(), nil
+}
+
+// newForm builds the form over st: name, the 14 categories with their
+// actions as toggles, expiry, then a summary to confirm.
+func newForm(st *formState, cfg formConfig) *huh.Form {
+	var groups []*huh.Group
+	if cfg.AskName {
+		groups = append(groups, huh.NewGroup(
+			huh.NewInput().Title("Token name").
+				Description("1 to 100 characters; unique in the organization").
+				Placeholder("ci-deploy").
+				Value(&st.Name).
+				Validate(func(s string) error { return plain(shared.ValidateName(s)) }),
+		))
+	}
+
+	cats := grants.Categories()
+	st.Actions = make([][]string, len(cats))
+	fields := make([]huh.Field, len(cats))
+	for i, c := range cats {
+		fields[i] = huh.NewMultiSelect[string]().
+			Title(c.Display).
+			Description(c.Description).
+			Options(huh.NewOptions(grants.Actions()...)...).
+			// title, description and the four actions: huh's default height
+			// would count the title against the options and hide two of them.
+			Height(2 + len(grants.Actions())).
+			Value(&st.Actions[i])
+	}
+	groups = append(groups, huh.NewGroup(fields...).
+		Title("Permissions").
+		Description("x or space toggles an action, ctrl+a all four; enter moves on"))
+
+	if cfg.AskExpiry {
+		groups = append(groups,
+			huh.NewGroup(huh.NewSelect[string]().Title("Expires").
+				Options(expiryChoices()...).Value(&st.Expiry)),
+			huh.NewGroup(huh.NewInput().Title("Expires").
+				Description("a duration (90d, 12h, 1y), a date (2027-01-31) or an RFC 3339 time").
+				Value(&st.Custom).
+				Validate(func(s string) error {
+					if st.Expiry != customExpiry {
+						return nil // line-by-line mode asks hidden fields too
+					}
+					_, err := shared.ParseExpires(strings.TrimSpace(s), cfg.Now())
+					return plain(err)
+				})).
+				WithHideFunc(func() bool { return st.Expiry != customExpiry }),
+		)
+	}
+
+	groups = append(groups, huh.NewGroup(
+		huh.NewConfirm().
+			TitleFunc(func() string { return fmt.Sprintf("Create token %q?", st.Name) }, &st.Name).
+			DescriptionFunc(func() string { return summary(st) }, st).
+			Affirmative("Create").Negative("Cancel").
+			Value(&st.Confirm).
+			Validate(func(ok bool) error {
+				if ok && len(st.Permissions()) == 0 {
+					return errors.New("no permission toggled: shift+tab goes back to the categories")
+				}
+				return nil
+			}),
+	))
+
+	profile := colorprofile.Ascii
+	if cfg.Color {
+		profile = colorprofile.ANSI256
+	}
+	form := huh.NewForm(groups...).
+		WithTheme(huh.ThemeFunc(formTheme)).
+		WithInput(cfg.In).
+		WithOutput(cfg.Out).
+		WithAccessible(cfg.Accessible).
+		WithProgramOptions(tea.WithColorProfile(profile))
+	if cfg.Width <= 0 {
+		// A terminal that reports no size (a bare pty) would make huh draw
+		// at width 0, which panics in its text input.
+		form = form.WithWidth(80)
+	}
+	if cfg.Height > 2 {
+		// huh sizes a group to the terminal but then adds a blank line above
+		// its help, so a group as tall as the terminal would scroll its
+		// title away: leave that line free.
+		form = form.WithHeight(cfg.Height - 1)
+	}
+	return form
+}
+
+// terminalSize is the size of the terminal w writes to, or zeros.
+func terminalSize(w io.Writer) (width, height int) {
+	f, ok := w.(*os.File)
+	if !ok {
+		return 0, 0
+	}
+	width, height, err := term.GetSize(int(f.Fd()))
+	if err != nil {
+		return 0, 0
+	}
+	return width, height
+}
+
+// summary is the confirm step's description.
+func summary(st *formState) string {
+	perms := shared.GrantList(st.Permissions())
+	return fmt.Sprintf("grants:  %s\nexpires: %s", perms, st.ExpiresValue())
+}
+
+// plain drops the usage-error wrapper: the form shows only the message.
+func plain(err error) error {
+	if err == nil {
+		return nil
+	}
+	return errors.New(err.Error())
+}
+
+// formTheme builds the form's look from plain ANSI colours only, the same
+// on dark and light terminals (STYLE.md rule 8): isDark is ignored, so
+// nothing depends on asking the terminal.
+func formTheme(bool) *huh.Styles {
+	t := huh.ThemeBase(true)
+	var (
+		accent = lipgloss.Color("14")
+		title  = lipgloss.Color("12")
+		dim    = lipgloss.Color("8")
+		good   = lipgloss.Color("10")
+		bad    = lipgloss.Color("9")
+	)
+	t.Focused.Base = t.Focused.Base.BorderForeground(accent)
+	t.Focused.Card = t.Focused.Base
+	t.Focused.Title = t.Focused.Title.Foreground(title).Bold(true)
+	t.Focused.NoteTitle = t.Focused.NoteTitle.Foreground(title).Bold(true)
+	t.Focused.Description = t.Focused.Description.Foreground(dim)
+	t.Focused.ErrorIndicator = t.Focused.ErrorIndicator.Foreground(bad)
+	t.Focused.ErrorMessage = t.Focused.ErrorMessage.Foreground(bad)
+	t.Focused.SelectSelector = t.Focused.SelectSelector.Foreground(accent)
+	t.Focused.MultiSelectSelector = t.Focused.MultiSelectSelector.Foreground(accent)
+	t.Focused.NextIndicator = t.Focused.NextIndicator.Foreground(accent)
+	t.Focused.PrevIndicator = t.Focused.PrevIndicator.Foreground(accent)
+	t.Focused.SelectedOption = t.Focused.SelectedOption.Foreground(good)
+	t.Focused.SelectedPrefix = lipgloss.NewStyle().Foreground(good).SetString("[x] ")
+	t.Focused.UnselectedPrefix = lipgloss.NewStyle().SetString("[ ] ")
+	t.Focused.FocusedButton = t.Focused.FocusedButton.Foreground(lipgloss.Color("0")).Background(accent)
+	t.Focused.BlurredButton = t.Focused.BlurredButton.Foreground(lipgloss.Color("7")).Background(lipgloss.Color("0"))
+	t.Focused.TextInput.Cursor = t.Focused.TextInput.Cursor.Foreground(accent)
+	t.Focused.TextInput.Placeholder = t.Focused.TextInput.Placeholder.Foreground(dim)
+	t.Focused.TextInput.Prompt = t.Focused.TextInput.Prompt.Foreground(accent)
+
+	t.Blurred = t.Focused
+	t.Blurred.Base = t.Focused.Base.BorderStyle(lipgloss.HiddenBorder())
+	t.Blurred.Card = t.Blurred.Base
+	t.Blurred.MultiSelectSelector = lipgloss.NewStyle().SetString("  ")
+	t.Blurred.NextIndicator = lipgloss.NewStyle()
+	t.Blurred.PrevIndicator = lipgloss.NewStyle()
+
+	t.Group.Title = t.Focused.Title
+	t.Group.Description = t.Focused.Description
+	t.Help.ShortKey = lipgloss.NewStyle().Foreground(dim)
+	t.Help.ShortDesc = lipgloss.NewStyle().Foreground(dim)
+	t.Help.ShortSeparator = lipgloss.NewStyle().Foreground(dim)
+	t.Help.FullKey = lipgloss.NewStyle().Foreground(dim)
+	t.Help.FullDesc = lipgloss.NewStyle().Foreground(dim)
+	t.Help.FullSeparator = lipgloss.NewStyle().Foreground(dim)
+	t.Help.Ellipsis = lipgloss.NewStyle().Foreground(dim)
+	return t
+}

@@ -1,0 +1,36 @@
+package shared
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/replexio/replex/pkg/api"
+)
+
+func TestTokenCandidates(t *testing.T) {
+	tokens := []api.Token{
+		{ID: "ak_3", Name: "dup"},
+		{ID: "ak_1", Name: "deploy"},
+		{ID: "ak_2", Name: "dup"},
+		{ID: "ak_4", Name: "bad\tname"},
+	}
+	cases := []struct {
+		given      []string
+		toComplete string
+		want       []string
+	}{
+		// A shared name is not offered, its ids are; a name with a tab is not
+		// one shell word, its id is (described with the tab flattened).
+		{nil, "", []string{"deploy\tak_1", "ak_1\tdeploy", "ak_2\tdup", "ak_3\tdup", "ak_4\tbad name"}},
+		{nil, "de", []string{"deploy\tak_1"}},
+		{nil, "ak_3", []string{"ak_3\tdup"}},
+		// Already given, by name or by id: not offered again.
+		{[]string{"deploy", "ak_2"}, "", []string{"ak_3\tdup", "ak_4\tbad name"}},
+		{[]string{"ak_1"}, "d", nil},
+	}
+	for _, c := range cases {
+		if got := TokenCandidates(tokens, c.given, c.toComplete); !slices.Equal(got, c.want) {
+			t.Errorf("TokenCandidates(%q, %q) = %q, want %q", c.given, c.toComplete, got, c.want)
+		}
+	}
+}
