@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-resty/resty/v2"
@@ -28,14 +29,19 @@ type Options struct {
 	Transport http.RoundTripper
 	// PageParallelism bounds concurrent page fetches of a list (default 4).
 	PageParallelism int
+	// Retry is the retry policy (retry.go); nil means DefaultRetryPolicy.
+	Retry *RetryPolicy
 }
 
 // Client speaks the Replex API. It is safe for concurrent use.
 type Client struct {
-	rest *resty.Client
-	org  string
-	host string
-	par  int
+	rest    *resty.Client
+	org     string
+	host    string
+	par     int
+	retrier retrier
+	retries atomic.Int64
+	debug   *debugTransport // nil without --debug
 }
 
 // New builds a Client. It does no I/O.
@@ -47,8 +53,10 @@ func New(opts Options) *Client {
 	if transport == nil {
 		transport = http.DefaultTransport.(*http.Transport).Clone()
 	}
+	var debug *debugTransport
 	if opts.Debug != nil {
-		transport = &debugTransport{next: transport, w: opts.Debug, secret: opts.Token}
+		debug = &debugTransport{next: transport, w: opts.Debug, secret: opts.Token}
+		transport = debug
 	}
 	base := strings.TrimRight(opts.BaseURL, "/")
 	rc := resty.New().
@@ -68,14 +76,28 @@ func New(opts Options) *Client {
 	if par <= 0 {
 		par = 4
 	}
-	return &Client{rest: rc, org: opts.Org, host: host, par: par}
+	policy := DefaultRetryPolicy()
+	if opts.Retry != nil {
+		policy = *opts.Retry
+	}
+	policy.Attempts = max(1, policy.Attempts)
+	policy.CreateRounds = max(1, policy.CreateRounds)
+	return &Client{rest: rc, org: opts.Org, host: host, par: par, retrier: defaultRetrier(policy), debug: debug}
 }
 
 // Org returns the organization id the client works on.
 func (c *Client) Org() string { return c.org }
 
-// do sends one request and decodes the envelope's data into out (may be nil).
+// do sends a request, retried as the policy allows (retry.go), and decodes
+// the envelope's data into out (may be nil).
 func (c *Client) do(ctx context.Context, method, path string, body, out any) (*Meta, error) {
+	return c.doWithRetry(ctx, method, path, func() (*Meta, error) {
+		return c.attempt(ctx, method, path, body, out)
+	})
+}
+
+// attempt sends one request and decodes the envelope's data into out.
+func (c *Client) attempt(ctx context.Context, method, path string, body, out any) (*Meta, error) {
 	req := c.rest.R().SetContext(ctx)
 	if body != nil {
 		req.SetHeader("Content-Type", "application/json").SetBody(body)
@@ -97,15 +119,15 @@ func (c *Client) do(ctx context.Context, method, path string, body, out any) (*M
 		Meta   *Meta           `json:"meta"`
 	}
 	if err := json.Unmarshal(raw, &env); err != nil {
-		return nil, &Error{StatusCode: resp.StatusCode(), RequestID: resp.Header().Get("X-Request-Id"),
+		return nil, &Error{StatusCode: resp.StatusCode(), RequestID: requestID(resp.Header()),
 			Message: "the answer is not the Replex JSON envelope (" + shortCause(err) + "); check the base URL"}
 	}
 	if len(env.Data) == 0 || string(env.Data) == "null" {
-		return nil, &Error{StatusCode: resp.StatusCode(), RequestID: resp.Header().Get("X-Request-Id"),
+		return nil, &Error{StatusCode: resp.StatusCode(), RequestID: requestID(resp.Header()),
 			Message: "the answer's envelope has no data"}
 	}
 	if err := json.Unmarshal(env.Data, out); err != nil {
-		return nil, &Error{StatusCode: resp.StatusCode(), RequestID: resp.Header().Get("X-Request-Id"),
+		return nil, &Error{StatusCode: resp.StatusCode(), RequestID: requestID(resp.Header()),
 			Message: "the answer's data does not match the contract (" + shortCause(err) + ")"}
 	}
 	return env.Meta, nil
@@ -115,11 +137,12 @@ func (c *Client) transportError(ctx context.Context, err error) error {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return ctxErr
 	}
+	sent := wasSent(err)
 	var ue *url.Error
 	if errors.As(err, &ue) && ue.Timeout() {
-		return &NetworkError{Host: c.host, Err: errors.New("timed out")}
+		return &NetworkError{Host: c.host, Err: errors.New("timed out"), Sent: sent}
 	}
-	return &NetworkError{Host: c.host, Err: err}
+	return &NetworkError{Host: c.host, Err: err, Sent: sent}
 }
 
 // Organization fetches the organization: the cheapest authenticated call.
@@ -159,13 +182,27 @@ func (c *Client) DeleteToken(ctx context.Context, id string) error {
 // ListTokens returns every token of the organization, following every page.
 // The first page tells the total; the rest are fetched concurrently.
 func (c *Client) ListTokens(ctx context.Context) ([]Token, error) {
+	// Pages are offsets: a token deleted while paging shifts the rest one
+	// place, and one can slip past between two pages. A total that changes
+	// between pages says the list moved: it is read again, a few times.
+	for try := 1; ; try++ {
+		all, moved, err := c.listOnce(ctx)
+		if err != nil || !moved || try == 3 {
+			return all, err
+		}
+		c.debugf("* the token list changed while paging; reading it again\n")
+	}
+}
+
+// listOnce reads every page once and reports whether the total changed.
+func (c *Client) listOnce(ctx context.Context) ([]Token, bool, error) {
 	var first []Token
 	meta, err := c.do(ctx, http.MethodGet, TokensPagePath(c.org, 1, DefaultPageSize), nil, &first)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if meta == nil || meta.Total <= len(first) || len(first) == 0 {
-		return first, nil
+		return first, false, nil
 	}
 	limit := meta.Limit
 	if limit <= 0 {
@@ -180,6 +217,7 @@ func (c *Client) ListTokens(ctx context.Context) ([]Token, error) {
 		wg       sync.WaitGroup
 		mu       sync.Mutex
 		firstErr error
+		moved    bool
 	)
 	next := make(chan int)
 	for range min(c.par, pages-1) {
@@ -188,8 +226,11 @@ func (c *Client) ListTokens(ctx context.Context) ([]Token, error) {
 			defer wg.Done()
 			for p := range next {
 				var page []Token
-				_, err := c.do(ctx, http.MethodGet, TokensPagePath(c.org, p, limit), nil, &page)
+				m, err := c.do(ctx, http.MethodGet, TokensPagePath(c.org, p, limit), nil, &page)
 				mu.Lock()
+				if m != nil && m.Total != meta.Total {
+					moved = true
+				}
 				if err != nil && firstErr == nil {
 					firstErr = fmt.Errorf("listing page %d of %d: %w", p, pages, err)
 					cancel()
@@ -210,10 +251,10 @@ send:
 	close(next)
 	wg.Wait()
 	if firstErr != nil {
-		return nil, firstErr
+		return nil, false, firstErr
 	}
 	if err := ctx.Err(); err != nil && ctx.Err() != context.Canceled {
-		return nil, err
+		return nil, false, err
 	}
 	out := make([]Token, 0, meta.Total)
 	seen := make(map[string]bool, meta.Total)
@@ -226,7 +267,7 @@ send:
 			}
 		}
 	}
-	return out, nil
+	return out, moved, nil
 }
 
 // RawResponse is the answer to Raw.

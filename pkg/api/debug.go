@@ -81,8 +81,13 @@ type errReader struct{ err error }
 
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
-// tokenField catches "token": "..." in bodies that are not valid JSON (truncated).
-var tokenField = regexp.MustCompile(`("token"\s*:\s*)"(?:[^"\\]|\\.)*"?`)
+// tokenField catches "token": "..." in bodies that are not JSON.
+var tokenField = regexp.MustCompile(`(?i)("token"\s*:\s*)"(?:[^"\\]|\\.)*"?`)
+
+// jsonValue catches every string value in a body that starts like JSON but
+// does not parse (truncated): its keys may be escaped or cut, so no key can
+// be trusted to say where a secret is, and every value is masked.
+var jsonValue = regexp.MustCompile(`(:\s*)"(?:[^"\\]|\\.)*"?`)
 
 // mask returns body for the log with secrets replaced by fingerprints.
 func (d *debugTransport) mask(body []byte) string {
@@ -93,6 +98,8 @@ func (d *debugTransport) mask(body []byte) string {
 		maskTokens(v)
 		enc, _ := json.Marshal(v)
 		out = string(enc)
+	} else if trimmed := bytes.TrimSpace(body); len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') {
+		out = jsonValue.ReplaceAllString(string(body), `$1"[masked]"`)
 	} else {
 		out = tokenField.ReplaceAllString(string(body), `$1"[masked]"`)
 	}

@@ -20,6 +20,10 @@ type Error struct {
 	RetryAfter string // Retry-After header of a 429 or 503, if any
 }
 
+// garbled reports an answer with a success status whose body is not the
+// contract's envelope: the request was probably done, the answer is lost.
+func (e *Error) garbled() bool { return e.StatusCode >= 200 && e.StatusCode <= 299 }
+
 func (e *Error) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "HTTP %d", e.StatusCode)
@@ -37,9 +41,15 @@ func (e *Error) Error() string {
 type NetworkError struct {
 	Host string
 	Err  error
+	// Sent means the request may have reached the server (the connection
+	// was lost or timed out after connecting), so it may have been done.
+	Sent bool
 }
 
 func (e *NetworkError) Error() string {
+	if e.Sent {
+		return fmt.Sprintf("no answer from %s: %s", e.Host, shortCause(e.Err))
+	}
 	return fmt.Sprintf("cannot reach %s: %s", e.Host, shortCause(e.Err))
 }
 
@@ -58,10 +68,10 @@ func shortCause(err error) string {
 // DecodeError builds an Error from a non-2xx answer. It copes with bodies that
 // are not the JSON envelope (a proxy's HTML page, a truncated body).
 func DecodeError(status int, header http.Header, body []byte) *Error {
-	e := &Error{StatusCode: status, RequestID: header.Get("X-Request-Id"), RetryAfter: header.Get("Retry-After")}
+	e := &Error{StatusCode: status, RequestID: requestID(header), RetryAfter: header.Get("Retry-After")}
 	var eb ErrorBody
 	if err := json.Unmarshal(body, &eb); err == nil && (eb.Message != "" || eb.Code != "") {
-		e.Code = eb.Code
+		e.Code = sanitize(eb.Code, 100)
 		e.Message = sanitize(eb.Message, 300)
 		if e.Message == "" {
 			e.Message = e.Code
@@ -83,6 +93,9 @@ func DecodeError(status int, header http.Header, body []byte) *Error {
 	}
 	return e
 }
+
+// requestID is the answer's X-Request-Id, made safe to print.
+func requestID(h http.Header) string { return sanitize(h.Get("X-Request-Id"), 100) }
 
 // sanitize keeps a server-provided string to one printable line of at most n runes.
 func sanitize(s string, n int) string {

@@ -115,6 +115,17 @@ func Load(getenv Env) (*Config, error) {
 	}
 	c.checkPermissions(info)
 
+	// The YAML decoder checks types and duplicate keys first: unlike
+	// viper's, its errors name the line.
+	raw, err := os.ReadFile(c.Path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read config file: %w", err)
+	}
+	var probe File
+	if err := yaml.Unmarshal(raw, &probe); err != nil {
+		return nil, fmt.Errorf("config file %s: %s", c.Path, yamlProblem(err))
+	}
+
 	v := viper.New()
 	v.SetConfigFile(c.Path)
 	v.SetConfigType("yaml")
@@ -138,9 +149,27 @@ func yamlProblem(err error) string {
 	if i := strings.Index(msg, "yaml: "); i >= 0 {
 		msg = msg[i+len("yaml: "):]
 	}
-	msg = strings.ReplaceAll(msg, "\n", "; ")
-	return msg
+	msg = strings.TrimPrefix(msg, "unmarshal errors:\n")
+	msg = strings.Join(strings.Fields(strings.ReplaceAll(msg, "\n", "; ")), " ")
+	return yamlType.ReplaceAllStringFunc(msg, func(m string) string {
+		sub := yamlType.FindStringSubmatch(m)
+		found := map[string]string{"int": "a number", "float": "a number", "bool": "true or false", "str": "text",
+			"map": "a mapping", "seq": "a list", "null": "nothing", "timestamp": "a time"}[sub[1]]
+		if found == "" {
+			found = "a value"
+		}
+		// The value itself (sub[2]) is not repeated: it may be a token.
+		want := map[string]string{"map[string]config.Profile": "the profiles (name: settings)", "config.Profile": "a profile's settings (key: value)",
+			"config.File": "the settings (key: value)", "string": "text"}[sub[3]]
+		if want == "" {
+			want = "another kind of value"
+		}
+		return "found " + found + " where " + want + " belongs"
+	})
 }
+
+// yamlType matches the YAML decoder's type errors, which name Go types.
+var yamlType = regexp.MustCompile("cannot unmarshal !!(\\w+)(?: `([^`]*)`)? into (\\S+)")
 
 func (c *Config) checkPermissions(info fs.FileInfo) {
 	if perm := info.Mode().Perm(); perm&0o077 != 0 {

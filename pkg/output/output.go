@@ -9,6 +9,7 @@ import (
 	"io"
 	"strings"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/itchyny/gojq"
@@ -46,8 +47,34 @@ func WriteJSON(w io.Writer, v any) error {
 	if err := enc.Encode(v); err != nil {
 		return err
 	}
-	_, err := w.Write(buf.Bytes())
+	_, err := w.Write(escapeUnsafeJSON(buf.Bytes()))
 	return err
+}
+
+// escapeUnsafeJSON writes as \u escapes the characters encoding/json leaves
+// raw that a terminal would act on (DEL, C1 controls, bidi and other format
+// characters). Outside strings JSON is ASCII, so they can only be in a
+// string, where the escape means the same character.
+func escapeUnsafeJSON(b []byte) []byte {
+	if !bytes.ContainsFunc(b, func(r rune) bool { return r >= 0x7f && !safeRune(r) }) {
+		return b
+	}
+	var out bytes.Buffer
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		if r >= 0x7f && !safeRune(r) {
+			if r > 0xffff {
+				r1, r2 := utf16.EncodeRune(r)
+				fmt.Fprintf(&out, `\u%04x\u%04x`, r1, r2)
+			} else {
+				fmt.Fprintf(&out, `\u%04x`, r)
+			}
+		} else {
+			out.Write(b[:size])
+		}
+		b = b[size:]
+	}
+	return out.Bytes()
 }
 
 // WriteYAML prints v as YAML. It goes through JSON first so the field names
@@ -57,12 +84,56 @@ func WriteYAML(w io.Writer, v any) error {
 	if err != nil {
 		return err
 	}
-	enc := yaml.NewEncoder(w)
-	enc.SetIndent(2)
-	if err := enc.Encode(generic); err != nil {
+	var doc yaml.Node
+	if err := doc.Encode(generic); err != nil {
 		return err
 	}
-	return enc.Close()
+	quoteUnsafe(&doc)
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(&doc); err != nil {
+		return err
+	}
+	if err := enc.Close(); err != nil {
+		return err
+	}
+	_, err = w.Write(escapeUnsafeYAML(buf.Bytes()))
+	return err
+}
+
+// quoteUnsafe double-quotes every string holding a character a terminal
+// would act on, so that escapeUnsafeYAML can escape it there: the YAML
+// encoder thinks bidi and format characters printable and writes them raw.
+func quoteUnsafe(n *yaml.Node) {
+	if n.Kind == yaml.ScalarNode && strings.ContainsFunc(n.Value, func(r rune) bool { return !safeRune(r) }) {
+		n.Style = yaml.DoubleQuotedStyle
+	}
+	for _, c := range n.Content {
+		quoteUnsafe(c)
+	}
+}
+
+// escapeUnsafeYAML escapes what escapeUnsafeJSON does, in YAML's
+// double-quoted form; quoteUnsafe made sure every such character is in one.
+func escapeUnsafeYAML(b []byte) []byte {
+	if !bytes.ContainsFunc(b, func(r rune) bool { return r >= 0x7f && !safeRune(r) }) {
+		return b
+	}
+	var out bytes.Buffer
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		switch {
+		case r >= 0x7f && !safeRune(r) && r > 0xffff:
+			fmt.Fprintf(&out, `\U%08x`, r)
+		case r >= 0x7f && !safeRune(r):
+			fmt.Fprintf(&out, `\u%04x`, r)
+		default:
+			out.Write(b[:size])
+		}
+		b = b[size:]
+	}
+	return out.Bytes()
 }
 
 func toGeneric(v any) (any, error) {
@@ -130,7 +201,9 @@ func WriteJQ(w io.Writer, code *gojq.Code, v any) error {
 			return fmt.Errorf("--jq: %s", oneLine(err.Error()))
 		}
 		if s, isStr := res.(string); isStr {
-			fmt.Fprintln(w, s)
+			// Raw, like jq -r, but a server's string must not reach a
+			// terminal as escape sequences; -o json keeps exact bytes.
+			fmt.Fprintln(w, Sanitize(s))
 			continue
 		}
 		b, err := gojq.Marshal(res)

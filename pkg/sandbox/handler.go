@@ -28,22 +28,33 @@ func (s *Server) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-		s.serve(sw, r)
+		fault := s.serveWithFaults(sw, r)
 		if s.log == io.Discard {
 			return
 		}
 		// The escaped path keeps the line on one line; headers are never
 		// logged, so neither is the Authorization secret.
+		status := "---" // no answer was sent
+		if sw.status != 0 {
+			status = strconv.Itoa(sw.status)
+		}
+		if fault != "" {
+			fault = " [" + fault + "]"
+		}
 		s.logMu.Lock()
 		defer s.logMu.Unlock()
-		fmt.Fprintf(s.log, "%s %s %d %s\n", r.Method, r.URL.EscapedPath(), sw.status, time.Since(start).Round(time.Microsecond))
+		fmt.Fprintf(s.log, "%s %s %s %s%s\n", r.Method, r.URL.EscapedPath(), status, time.Since(start).Round(time.Microsecond), fault)
 	})
 }
 
+// statusWriter records the status for the log; 0 means nothing was sent.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
 }
+
+// Unwrap lets http.ResponseController reach the connection (faults.go).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func (w *statusWriter) WriteHeader(status int) {
 	w.status = status

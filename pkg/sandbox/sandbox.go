@@ -27,6 +27,11 @@ type Options struct {
 	SeedTokens int              // tokens to invent when the state is fresh (ignored when DataFile exists)
 	Now        func() time.Time // nil means time.Now
 	Log        io.Writer        // one line per request: method, path, status, duration; nil discards
+	Faults     Faults           // misbehaviour to inject (faults.go); the zero value injects none
+	// OnSecret, when set, is called with every secret the sandbox issues,
+	// so that tests can search all output for leaks. It runs under the
+	// state lock: it must be quick and must not call the Server.
+	OnSecret func(secret string)
 }
 
 // adminName is the name of the bootstrap token holding every permission.
@@ -49,6 +54,9 @@ type Server struct {
 	byName      map[string]*record
 	ordered     []*record // list order cache; nil when stale
 	usageDirty  bool      // lastUsedAt changed since the last save
+	onSecret    func(string)
+
+	faults faultState
 }
 
 // record is a stored token. Its fields are replaced, never mutated in place,
@@ -66,14 +74,19 @@ func New(opts Options) (*Server, error) {
 	if opts.SeedTokens < 0 {
 		return nil, fmt.Errorf("sandbox: SeedTokens must not be negative (got %d)", opts.SeedTokens)
 	}
-	s := &Server{
-		file:   opts.DataFile,
-		now:    opts.Now,
-		log:    opts.Log,
-		byID:   map[string]*record{},
-		byHash: map[string]*record{},
-		byName: map[string]*record{},
+	if err := opts.Faults.Validate(); err != nil {
+		return nil, err
 	}
+	s := &Server{
+		file:     opts.DataFile,
+		now:      opts.Now,
+		log:      opts.Log,
+		byID:     map[string]*record{},
+		byHash:   map[string]*record{},
+		byName:   map[string]*record{},
+		onSecret: opts.OnSecret,
+	}
+	s.faults.set(opts.Faults)
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -214,6 +227,9 @@ func (s *Server) newRecord(name string, perms grants.Set, expiresAt *time.Time, 
 		id = "ak_" + randomHex(8)
 	}
 	raw := newSecret()
+	if s.onSecret != nil {
+		s.onSecret(raw)
+	}
 	return &record{
 		token: api.Token{
 			ID:             id,

@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -25,6 +27,8 @@ type Options struct {
 	Data       string
 	Ephemeral  bool
 	SeedTokens int
+	Faults     sandbox.Faults
+	seedSet    bool // --fault-seed was given
 }
 
 // NewCmdStart builds the command.
@@ -44,9 +48,26 @@ Once it serves, exactly three lines go to standard output, ready for eval:
 Request logs go to standard error. It listens on loopback only unless
 --listen-any is given. State is kept in --data (default: sandbox.json in the
 config directory), written atomically on every change, or in memory with
---ephemeral.`,
+--ephemeral.
+
+Fault injection, for testing clients (replex included) against a server and
+network that misbehave; all off by default:
+  --latency D                  add D before handling each request
+  --fail-rate F                answer 503 to a fraction F of requests, doing nothing
+  --rate-limit N               accept N requests per second, answer the rest 429
+                               with Retry-After, doing nothing
+  --drop-after-commit-rate F   for a fraction F of writes (POST, PUT, DELETE):
+                               do the write, save it, then cut the connection
+                               without answering (a write that fails, such as
+                               a 404, is answered)
+  --garbage-rate F             answer a fraction F of requests with a body that is
+                               not the JSON envelope: half an HTML 502 page (nothing
+                               done), half the real answer cut short, with 200 (done)
+  --fault-seed S               make the choices repeatable (default: random, printed)
+Fractions are from 0 to 1. Each faulted request is marked in the request log.`,
 		Example: `  replex sandbox start --ephemeral --listen 127.0.0.1:0
   replex sandbox start --data ./sandbox.json --seed-tokens 200
+  replex sandbox start --ephemeral --drop-after-commit-rate 0.5 --latency 50ms --fault-seed 1
   replex sandbox start --ephemeral --listen 127.0.0.1:0 >sandbox.env 2>sandbox.log &
   sleep 1; . ./sandbox.env; replex orgs get`,
 		Args: cmdutil.NoArgs,
@@ -57,6 +78,10 @@ config directory), written atomically on every change, or in memory with
 			if opts.SeedTokens < 0 || opts.SeedTokens > 1_000_000 {
 				return cmdutil.Usagef("invalid --seed-tokens %d: use 0 to 1000000", opts.SeedTokens)
 			}
+			if err := checkFaults(&opts.Faults); err != nil {
+				return err
+			}
+			opts.seedSet = cmd.Flags().Changed("fault-seed")
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -68,7 +93,33 @@ config directory), written atomically on every change, or in memory with
 	cmd.Flags().StringVar(&opts.Data, "data", "", "state file (default: sandbox.json in the config directory)")
 	cmd.Flags().BoolVar(&opts.Ephemeral, "ephemeral", false, "keep state in memory only")
 	cmd.Flags().IntVar(&opts.SeedTokens, "seed-tokens", 0, "create N varied tokens in a new state (for demos and scale tests)")
+	fl := cmd.Flags()
+	fl.DurationVar(&opts.Faults.Latency, "latency", 0, "fault: add this delay before handling each request")
+	fl.Float64Var(&opts.Faults.FailRate, "fail-rate", 0, "fault: fraction of requests (0 to 1) answered 503, doing nothing")
+	fl.IntVar(&opts.Faults.RateLimit, "rate-limit", 0, "fault: accept N requests per second, answer the rest 429 with Retry-After (0 = no limit)")
+	fl.Float64Var(&opts.Faults.DropAfterCommitRate, "drop-after-commit-rate", 0, "fault: fraction of writes (0 to 1) done, saved, then answered by cutting the connection")
+	fl.Float64Var(&opts.Faults.GarbageRate, "garbage-rate", 0, "fault: fraction of requests (0 to 1) answered with an HTML page or a truncated body")
+	fl.Uint64Var(&opts.Faults.Seed, "fault-seed", 0, "fault: seed of the fault choices, for repeatable runs (default: random)")
 	return cmd
+}
+
+// checkFaults validates the fault flags as usage errors.
+func checkFaults(f *sandbox.Faults) error {
+	for _, r := range []struct {
+		flag string
+		v    float64
+	}{{"--fail-rate", f.FailRate}, {"--drop-after-commit-rate", f.DropAfterCommitRate}, {"--garbage-rate", f.GarbageRate}} {
+		if math.IsNaN(r.v) || r.v < 0 || r.v > 1 {
+			return cmdutil.Usagef("invalid %s %v: use a fraction from 0 to 1, such as 0.1", r.flag, r.v)
+		}
+	}
+	if f.Latency < 0 {
+		return cmdutil.Usagef("invalid --latency %s: use a duration such as 50ms, or 0", f.Latency)
+	}
+	if f.RateLimit < 0 {
+		return cmdutil.Usagef("invalid --rate-limit %d: use requests per second, or 0 for no limit", f.RateLimit)
+	}
+	return f.Validate()
 }
 
 func run(ctx context.Context, opts *Options) error {
@@ -93,7 +144,10 @@ func run(ctx context.Context, opts *Options) error {
 	case err != nil:
 		return &cmdutil.UsageError{Err: err}
 	}
-	srv, err := sandbox.New(sandbox.Options{DataFile: data, SeedTokens: opts.SeedTokens, Log: ios.ErrOut})
+	if opts.Faults.Enabled() && !opts.seedSet {
+		opts.Faults.Seed = rand.Uint64()
+	}
+	srv, err := sandbox.New(sandbox.Options{DataFile: data, SeedTokens: opts.SeedTokens, Log: ios.ErrOut, Faults: opts.Faults})
 	if err != nil {
 		ln.Close()
 		return err
@@ -109,6 +163,10 @@ func run(ctx context.Context, opts *Options) error {
 		where = "in " + data
 	}
 	fmt.Fprintf(ios.ErrOut, "sandbox: serving the Replex API on http://%s (state %s); Ctrl-C stops it\n", ln.Addr(), where)
+	if f := opts.Faults; f.Enabled() {
+		fmt.Fprintf(ios.ErrOut, "sandbox: injecting faults: latency %s, fail rate %g, rate limit %d/s, drop-after-commit rate %g, garbage rate %g (--fault-seed %d)\n",
+			f.Latency, f.FailRate, f.RateLimit, f.DropAfterCommitRate, f.GarbageRate, f.Seed)
+	}
 	fmt.Fprintf(ios.Out, "export REPLEX_BASE_URL=http://%s\nexport REPLEX_ORG=%s\nexport REPLEX_API_TOKEN=%s\n",
 		ln.Addr(), srv.OrgID(), srv.AdminSecret())
 
@@ -124,6 +182,9 @@ func run(ctx context.Context, opts *Options) error {
 	}
 	if err := srv.Close(); err != nil {
 		return err
+	}
+	if opts.Faults.Enabled() {
+		fmt.Fprintf(ios.ErrOut, "sandbox: faults injected: %s\n", srv.FaultStats())
 	}
 	fmt.Fprintln(ios.ErrOut, "sandbox: stopped")
 	return nil

@@ -161,7 +161,11 @@ func run(ctx context.Context, o *Options) error {
 	if err != nil {
 		return err
 	}
-	created, err := client.CreateToken(ctx, o.input)
+	// A create whose answer is lost is cleaned up and tried again, so that
+	// no token whose secret nobody holds is left behind (pkg/api/reconcile.go).
+	created, err := client.CreateTokenReconciled(ctx, o.input, func(msg string) {
+		fmt.Fprintln(ios.ErrOut, "note: "+output.Sanitize(msg))
+	})
 	if err != nil {
 		if api.StatusOf(err) == 409 {
 			return fmt.Errorf("a token named %q exists already (%s): pick another name, or delete the existing one first ('replex tokens delete %s')", o.Name, err, o.Name)

@@ -114,7 +114,9 @@ func (o *Options) validate(cmd *cobra.Command) error {
 		return cmdutil.Usagef("name the token to rotate, or select tokens with --name, --expiring-within or --older-than (with --secret-dir)")
 	}
 	now := o.F.Now()
-	o.rotation = rotation{now: o.F.Now}
+	o.rotation = rotation{now: o.F.Now, notice: func(msg string) {
+		fmt.Fprintln(o.F.IOStreams.ErrOut, "note: "+output.Sanitize(msg))
+	}}
 	if o.Grace != "" {
 		d, err := expiry.ParseDuration(o.Grace)
 		if err != nil {

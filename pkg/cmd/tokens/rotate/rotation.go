@@ -27,6 +27,7 @@ type rotation struct {
 	setExpires bool       // --expires given
 	expires    *time.Time // with setExpires; nil = never
 	now        func() time.Time
+	notice     func(string) // what the orphan-safe create reports; nil = nothing
 }
 
 // RetireError means the new secret was delivered but the old token lives on.
@@ -94,7 +95,7 @@ func (r rotation) run(ctx context.Context, c *api.Client, old api.Token, deliver
 		return api.CreatedToken{}, fmt.Errorf("could not rename the old token to free its name (%w); nothing was changed", err)
 	}
 
-	created, err := c.CreateToken(ctx, api.TokenInput{Name: old.Name, Permissions: perms, ExpiresAt: r.newExpiry(old, now)})
+	created, err := c.CreateTokenReconciled(ctx, api.TokenInput{Name: old.Name, Permissions: perms, ExpiresAt: r.newExpiry(old, now)}, r.notice)
 	if err != nil {
 		if _, rbErr := c.UpdateToken(ctx, old.ID, keep); rbErr != nil {
 			return api.CreatedToken{}, fmt.Errorf("creating the replacement failed (%w), and renaming the old token back failed too (%v); it still works, under the name %q", err, rbErr, tmp)

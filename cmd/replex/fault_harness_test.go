@@ -1,0 +1,277 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/replexio/replex/pkg/api"
+	"github.com/replexio/replex/pkg/sandbox"
+)
+
+// faultEnv is an in-process sandbox on loopback, with faults, that records
+// every secret it issues, and a record of every replex run against it, so
+// that the test can prove no secret leaked into any output.
+type faultEnv struct {
+	t   *testing.T
+	bin string
+	srv *sandbox.Server
+	url string
+	env []string
+
+	// lean keeps no output: each run is checked for the secret prefix at
+	// once, for tests that run too much to keep it all.
+	lean bool
+
+	mu      sync.Mutex
+	secrets []string
+	runs    []runResult
+}
+
+type runResult struct {
+	args           []string
+	stdout, stderr string
+	code           int
+	wall           time.Duration
+}
+
+// startFaultEnv starts a sandbox with opts (its OnSecret is taken) and
+// returns the environment pointing replex at it, with --debug on so that
+// the request log is part of what is checked for leaks.
+func startFaultEnv(t *testing.T, bin string, opts sandbox.Options) *faultEnv {
+	t.Helper()
+	e := &faultEnv{t: t, bin: bin}
+	opts.OnSecret = func(s string) {
+		e.mu.Lock()
+		e.secrets = append(e.secrets, s)
+		e.mu.Unlock()
+	}
+	srv, err := sandbox.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := sandbox.Listen("127.0.0.1:0", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	go hs.Serve(ln)
+	t.Cleanup(func() { hs.Close(); srv.Close() })
+	home := t.TempDir()
+	e.srv, e.url = srv, "http://"+ln.Addr().String()
+	e.env = []string{
+		"HOME=" + home,
+		"REPLEX_CONFIG_DIR=" + filepath.Join(home, "config"),
+		"DBUS_SESSION_BUS_ADDRESS=unix:path=" + filepath.Join(home, "no-dbus"),
+		"REPLEX_BASE_URL=" + e.url,
+		"REPLEX_ORG=" + srv.OrgID(),
+		"REPLEX_API_TOKEN=" + srv.AdminSecret(),
+		"REPLEX_DEBUG=1",
+		"LANG=C.UTF-8",
+	}
+	return e
+}
+
+// run runs replex with args and records the result.
+func (e *faultEnv) run(args ...string) runResult {
+	cmd := exec.Command(e.bin, args...)
+	cmd.Env = e.env
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	err := cmd.Run()
+	res := runResult{args: args, stdout: stdout.String(), stderr: stderr.String(), wall: time.Since(start)}
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		res.code = ee.ExitCode()
+	case err != nil:
+		e.t.Fatalf("running replex %s: %v", strings.Join(args, " "), err)
+	}
+	if e.lean {
+		if strings.Contains(res.stderr, "rpx_") || (!res.isCreate() && strings.Contains(res.stdout, "rpx_")) {
+			e.t.Errorf("replex %s: output holds something with the secret prefix", strings.Join(args, " "))
+		}
+		return res
+	}
+	e.mu.Lock()
+	e.runs = append(e.runs, res)
+	e.mu.Unlock()
+	return res
+}
+
+func (r runResult) isCreate() bool {
+	return len(r.args) >= 2 && r.args[0] == "tokens" && r.args[1] == "create"
+}
+
+// isDebugLine tells the --debug request log from replex's messages.
+func isDebugLine(l string) bool {
+	return strings.HasPrefix(l, "> ") || strings.HasPrefix(l, "< ") || strings.HasPrefix(l, "* ")
+}
+
+// messages are the stderr lines that are not the --debug log.
+func (r runResult) messages() []string {
+	var out []string
+	for _, l := range strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n") {
+		if l != "" && !isDebugLine(l) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// retries counts the retries the --debug log reports.
+func (r runResult) retries() int {
+	n := 0
+	for _, l := range strings.Split(r.stderr, "\n") {
+		if strings.HasPrefix(l, "* retry ") {
+			n++
+		}
+	}
+	return n
+}
+
+var orphanNotice = regexp.MustCompile(`(?m)^note: a token named "[^"]+" was created but its secret was lost in transit; deleted it \(ak_[0-9a-f]+\)$`)
+
+// orphansRemoved counts the lost creates this run cleaned up.
+func (r runResult) orphansRemoved() int { return len(orphanNotice.FindAllString(r.stderr, -1)) }
+
+// checkFailure fails unless a failed run says why in exactly one line,
+// "replex: ...", its last message, with no stack trace anywhere.
+func (e *faultEnv) checkFailure(r runResult) {
+	e.t.Helper()
+	msgs := r.messages()
+	var errLines []string
+	for _, m := range msgs {
+		if strings.HasPrefix(m, "replex: ") {
+			errLines = append(errLines, m)
+		}
+	}
+	if len(errLines) != 1 || msgs[len(msgs)-1] != errLines[0] || len(errLines[0]) > 600 {
+		e.t.Errorf("replex %s (exit %d) did not end with one error line:\n%s", strings.Join(r.args, " "), r.code, strings.Join(msgs, "\n"))
+	}
+	if strings.Contains(r.stderr, "goroutine ") || strings.Contains(r.stderr, "panic:") {
+		e.t.Errorf("replex %s printed a stack trace:\n%s", strings.Join(r.args, " "), r.stderr)
+	}
+}
+
+// authStatus is the status of GET organization with sec, straight over
+// HTTP (the caller turns faults off first).
+func (e *faultEnv) authStatus(sec string) int {
+	e.t.Helper()
+	req, _ := http.NewRequest("GET", e.url+api.OrganizationPath(e.srv.OrgID()), nil)
+	req.Header.Set("Authorization", api.AuthScheme+" "+sec)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// checkNoLeaks fails if any issued secret, or anything with the sandbox's
+// secret prefix, appears in any output other than the stdout of a create,
+// where the one secret delivered is meant to be.
+func (e *faultEnv) checkNoLeaks() {
+	e.t.Helper()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.secrets) == 0 {
+		e.t.Fatal("no secrets recorded: the leak check would prove nothing")
+	}
+	for _, r := range e.runs {
+		where := "replex " + strings.Join(r.args, " ")
+		if strings.Contains(r.stderr, "rpx_") {
+			e.t.Errorf("%s: stderr holds something with the secret prefix", where)
+		}
+		isCreate := r.isCreate()
+		if !isCreate && strings.Contains(r.stdout, "rpx_") {
+			e.t.Errorf("%s: stdout holds something with the secret prefix", where)
+		}
+		if isCreate && strings.Count(r.stdout, "rpx_") > 1 {
+			e.t.Errorf("%s: stdout holds more than the one secret delivered", where)
+		}
+		for _, s := range e.secrets {
+			if strings.Contains(r.stderr, s) || strings.Contains(r.stderr, s[4:]) {
+				e.t.Errorf("%s: stderr holds an issued secret", where)
+			}
+			if !isCreate && strings.Contains(r.stdout, s[4:]) {
+				e.t.Errorf("%s: stdout holds an issued secret", where)
+			}
+		}
+	}
+}
+
+// parallel runs n jobs on at most width goroutines.
+func parallel(n, width int, job func(i int)) {
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range width {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				job(i)
+			}
+		}()
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}
+
+// sharedBinary is one `go build` of replex shared by the fault, load and
+// security tests, which run in parallel: building it once per test would
+// cost a link each. The last test to finish removes it.
+var sharedBinary struct {
+	mu   sync.Mutex
+	refs int
+	dir  string
+	err  error
+}
+
+// buildShared returns the path of the shared replex binary, building it if
+// no running test holds it.
+func buildShared(t *testing.T) string {
+	t.Helper()
+	sb := &sharedBinary
+	sb.mu.Lock()
+	defer sb.mu.Unlock()
+	if sb.refs == 0 {
+		sb.dir, sb.err = os.MkdirTemp("", "replex-e2e-")
+		if sb.err == nil {
+			if out, err := exec.Command("go", "build", "-o", filepath.Join(sb.dir, "replex"), ".").CombinedOutput(); err != nil {
+				os.RemoveAll(sb.dir)
+				sb.err = fmt.Errorf("go build: %v\n%s", err, out)
+			}
+		}
+	}
+	if sb.err != nil {
+		err := sb.err
+		if sb.refs == 0 {
+			sb.err = nil // the next test tries again
+		}
+		t.Fatal(err)
+	}
+	sb.refs++
+	dir := sb.dir
+	t.Cleanup(func() {
+		sb.mu.Lock()
+		defer sb.mu.Unlock()
+		if sb.refs--; sb.refs == 0 {
+			os.RemoveAll(sb.dir)
+		}
+	})
+	return filepath.Join(dir, "replex")
+}
