@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/replexio/replex/pkg/api"
+	"github.com/replexio/replex/pkg/config"
 	"github.com/replexio/replex/pkg/grants"
 )
 
@@ -71,6 +72,7 @@ func ExitCode(err error) int {
 		authErr  *AuthError
 		nf       *NotFoundError
 		apiErr   *api.Error
+		profile  *config.ProfileNameError
 	)
 	switch {
 	case errors.As(err, &exitErr):
@@ -78,6 +80,8 @@ func ExitCode(err error) int {
 	case errors.Is(err, context.Canceled):
 		return ExitInterrupted
 	case errors.As(err, &usage), errors.As(err, &grantErr):
+		return ExitUsage
+	case errors.As(err, &profile) && profile.Source != config.SourceFile:
 		return ExitUsage
 	case errors.As(err, &authErr):
 		return ExitAuth

@@ -56,10 +56,29 @@ func ResolveProfile(c *Config, o Overrides, getenv Env) (string, string, error) 
 		name, src = c.File.CurrentProfile, SourceFile
 	}
 	if err := ValidateProfileName(name); err != nil {
-		return "", "", err
+		return "", "", &ProfileNameError{Source: src, err: err}
 	}
 	return name, src, nil
 }
+
+// ProfileNameError is an invalid profile name from Source (SourceFlag,
+// SourceEnv or SourceFile).
+type ProfileNameError struct {
+	Source string
+	err    error
+}
+
+func (e *ProfileNameError) Error() string {
+	switch e.Source {
+	case SourceFlag:
+		return "--profile: " + e.err.Error()
+	case SourceEnv:
+		return EnvProfile + ": " + e.err.Error()
+	}
+	return "current_profile in the config file: " + e.err.Error()
+}
+
+func (e *ProfileNameError) Unwrap() error { return e.err }
 
 // Resolve computes the effective settings. The keyring is only asked when no
 // token comes from the environment, and only when the profile says it holds one.
