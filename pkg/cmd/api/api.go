@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"unicode"
 
 	"github.com/itchyny/gojq"
 	"github.com/spf13/cobra"
@@ -105,8 +106,8 @@ func (o *Options) prepare() error {
 	if !valid {
 		return cmdutil.Usagef("invalid method %q: use one of %s", o.Method, strings.Join(Methods(), ", "))
 	}
-	if u, err := url.Parse(o.Path); err != nil || u.Scheme != "" || u.Host != "" {
-		return cmdutil.Usagef("invalid path %q: give a path such as /organizations/{org}; the server comes from --base-url", o.Path)
+	if err := checkPath(o.Path); err != nil {
+		return err
 	}
 	if o.Data != "" {
 		if o.Method == "GET" {
@@ -127,6 +128,31 @@ func (o *Options) prepare() error {
 			return &cmdutil.UsageError{Err: err}
 		}
 		o.query = code
+	}
+	return nil
+}
+
+// checkPath rejects a path that cannot name a resource under /api/v1: an
+// empty one, a whole URL, one with spaces, a #fragment (never sent) or . and
+// .. segments (which would leave /api/v1).
+func checkPath(p string) error {
+	if strings.TrimSpace(p) == "" {
+		return cmdutil.Usagef("the path is empty: give one such as /organizations/{org} (relative to /api/v1)")
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" {
+		return cmdutil.Usagef("invalid path %q: give a path such as /organizations/{org}; the server comes from --base-url", p)
+	}
+	if strings.ContainsFunc(p, unicode.IsSpace) {
+		return cmdutil.Usagef("invalid path %q: it contains a space; percent-encode it (%%20)", p)
+	}
+	if strings.Contains(p, "#") {
+		return cmdutil.Usagef("invalid path %q: a #fragment is never sent to the server; remove it", p)
+	}
+	for _, seg := range strings.Split(u.Path, "/") {
+		if seg == "." || seg == ".." {
+			return cmdutil.Usagef("invalid path %q: no . or .. segments; the path is relative to /api/v1", p)
+		}
 	}
 	return nil
 }
