@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -98,7 +99,7 @@ func (e *faultEnv) run(args ...string) runResult {
 		e.t.Fatalf("running replex %s: %v", strings.Join(args, " "), err)
 	}
 	if e.lean {
-		if strings.Contains(res.stderr, "rpx_") || (!res.isCreate() && strings.Contains(res.stdout, "rpx_")) {
+		if strings.Contains(res.stderr, "rpx_") || (!res.deliversSecret() && strings.Contains(res.stdout, "rpx_")) {
 			e.t.Errorf("replex %s: output holds something with the secret prefix", strings.Join(args, " "))
 		}
 		return res
@@ -109,8 +110,20 @@ func (e *faultEnv) run(args ...string) runResult {
 	return res
 }
 
-func (r runResult) isCreate() bool {
-	return len(r.args) >= 2 && r.args[0] == "tokens" && r.args[1] == "create"
+// deliversSecret tells the runs whose stdout is where the one new secret
+// goes: a create, and the rotation of one token (a bulk rotation writes its
+// secrets to --secret-dir).
+func (r runResult) deliversSecret() bool {
+	if len(r.args) < 2 || r.args[0] != "tokens" {
+		return false
+	}
+	switch r.args[1] {
+	case "create":
+		return true
+	case "rotate":
+		return !slices.Contains(r.args, "--secret-dir")
+	}
+	return false
 }
 
 // isDebugLine tells the --debug request log from replex's messages.
@@ -179,8 +192,8 @@ func (e *faultEnv) authStatus(sec string) int {
 }
 
 // checkNoLeaks fails if any issued secret, or anything with the sandbox's
-// secret prefix, appears in any output other than the stdout of a create,
-// where the one secret delivered is meant to be.
+// secret prefix, appears in any output other than the stdout of a run that
+// delivers a secret (deliversSecret), where the one secret is meant to be.
 func (e *faultEnv) checkNoLeaks() {
 	e.t.Helper()
 	e.mu.Lock()
@@ -193,18 +206,18 @@ func (e *faultEnv) checkNoLeaks() {
 		if strings.Contains(r.stderr, "rpx_") {
 			e.t.Errorf("%s: stderr holds something with the secret prefix", where)
 		}
-		isCreate := r.isCreate()
-		if !isCreate && strings.Contains(r.stdout, "rpx_") {
+		delivers := r.deliversSecret()
+		if !delivers && strings.Contains(r.stdout, "rpx_") {
 			e.t.Errorf("%s: stdout holds something with the secret prefix", where)
 		}
-		if isCreate && strings.Count(r.stdout, "rpx_") > 1 {
+		if delivers && strings.Count(r.stdout, "rpx_") > 1 {
 			e.t.Errorf("%s: stdout holds more than the one secret delivered", where)
 		}
 		for _, s := range e.secrets {
 			if strings.Contains(r.stderr, s) || strings.Contains(r.stderr, s[4:]) {
 				e.t.Errorf("%s: stderr holds an issued secret", where)
 			}
-			if !isCreate && strings.Contains(r.stdout, s[4:]) {
+			if !delivers && strings.Contains(r.stdout, s[4:]) {
 				e.t.Errorf("%s: stdout holds an issued secret", where)
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,12 +25,12 @@ import (
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"replex": func() { os.Exit(root.Main()) },
+		"replex": func() { os.Exit(scriptReplex(root.Main)) },
 	})
 }
 
-// issuedSecrets collects every secret the sandboxes of this test run handed
-// out, so that TestZZNoSecretInOutput can prove none leaked into any output.
+// secretLog collects every secret a script's sandbox hands out, so that
+// checkScriptStderr can prove none reached the stderr of any replex run.
 type secretLog struct {
 	mu      sync.Mutex
 	secrets []string
@@ -39,6 +40,13 @@ func (l *secretLog) add(s string) {
 	l.mu.Lock()
 	l.secrets = append(l.secrets, s)
 	l.mu.Unlock()
+}
+
+// all returns a copy of the secrets recorded so far.
+func (l *secretLog) all() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.secrets)
 }
 
 // TestScripts runs every journey in testdata/script against a sandbox started
@@ -110,9 +118,15 @@ const sandboxKey = "sandbox"
 // replex at it through the environment. The config dir and HOME are the
 // script's own; the OS keyring is unreachable unless a script restores
 // REAL_DBUS_SESSION_BUS_ADDRESS, so scripts never touch a developer's keyring.
+//
+// Every secret the sandbox issues is recorded, every replex run of the
+// script copies its stderr to a directory of its own (scriptReplex), and
+// when the script ends checkScriptStderr fails it if any of those secrets
+// is in any of that stderr.
 func setupSandbox(env *testscript.Env) error {
 	clock := &offsetClock{}
-	srv, err := sandbox.New(sandbox.Options{Now: clock.Now})
+	secrets := &secretLog{}
+	srv, err := sandbox.New(sandbox.Options{Now: clock.Now, OnSecret: secrets.add})
 	if err != nil {
 		return err
 	}
@@ -125,6 +139,17 @@ func setupSandbox(env *testscript.Env) error {
 	env.Defer(func() { hs.Close(); srv.Close() })
 	sb := &scriptSandbox{srv: srv, http: hs, url: "http://" + ln.Addr().String(), clock: clock}
 	env.Values[sandboxKey] = sb
+
+	// Outside $WORK, so that no script sees it among its files.
+	stderrDir, err := os.MkdirTemp("", "replex-script-stderr-")
+	if err != nil {
+		return err
+	}
+	env.Setenv(stderrDirEnv, stderrDir)
+	env.Defer(func() {
+		defer os.RemoveAll(stderrDir)
+		checkScriptStderr(env.T(), stderrDir, secrets.all())
+	})
 
 	// An address where nothing listens, for "unreachable server" journeys.
 	dead, err := net.Listen("tcp", "127.0.0.1:0")

@@ -92,13 +92,23 @@ func (r rotation) run(ctx context.Context, c *api.Client, old api.Token, deliver
 	renamed := keep
 	renamed.Name = tmp
 	if _, err := c.UpdateToken(ctx, old.ID, renamed); err != nil {
+		if api.OutcomeUnknown(err) {
+			// The rename may have been done with its answer lost: put the
+			// name back (a replace is safe to repeat), even if interrupted.
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+			_, rbErr := c.UpdateToken(rctx, old.ID, keep)
+			cancel()
+			if rbErr != nil {
+				return api.CreatedToken{}, fmt.Errorf("could not rename the old token to free its name (%w), nor make sure it kept its name (%v); it still works, perhaps under the name %q", err, rbErr, tmp)
+			}
+		}
 		return api.CreatedToken{}, fmt.Errorf("could not rename the old token to free its name (%w); nothing was changed", err)
 	}
 
 	created, err := c.CreateTokenReconciled(ctx, api.TokenInput{Name: old.Name, Permissions: perms, ExpiresAt: r.newExpiry(old, now)}, r.notice)
 	if err != nil {
 		if _, rbErr := c.UpdateToken(ctx, old.ID, keep); rbErr != nil {
-			return api.CreatedToken{}, fmt.Errorf("creating the replacement failed (%w), and renaming the old token back failed too (%v); it still works, under the name %q", err, rbErr, tmp)
+			return api.CreatedToken{}, fmt.Errorf("creating the replacement failed (%w), and renaming the old token back failed too (%v); it still works, perhaps under the name %q", err, rbErr, tmp)
 		}
 		return api.CreatedToken{}, fmt.Errorf("creating the replacement failed (%w); the old token is unchanged", err)
 	}
