@@ -82,12 +82,17 @@ type errReader struct{ err error }
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 // tokenField catches "token": "..." in bodies that are not JSON.
-var tokenField = regexp.MustCompile(`(?i)("token"\s*:\s*)"(?:[^"\\]|\\.)*"?`)
+// Both are compiled on first use, by --debug alone.
+var tokenField = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)("token"\s*:\s*)"(?:[^"\\]|\\.)*"?`)
+})
 
 // jsonValue catches every string value in a body that starts like JSON but
 // does not parse (truncated): its keys may be escaped or cut, so no key can
 // be trusted to say where a secret is, and every value is masked.
-var jsonValue = regexp.MustCompile(`(:\s*)"(?:[^"\\]|\\.)*"?`)
+var jsonValue = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(:\s*)"(?:[^"\\]|\\.)*"?`)
+})
 
 // mask returns body for the log with secrets replaced by fingerprints.
 func (d *debugTransport) mask(body []byte) string {
@@ -99,9 +104,9 @@ func (d *debugTransport) mask(body []byte) string {
 		enc, _ := json.Marshal(v)
 		out = string(enc)
 	} else if trimmed := bytes.TrimSpace(body); len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') {
-		out = jsonValue.ReplaceAllString(string(body), `$1"[masked]"`)
+		out = jsonValue().ReplaceAllString(string(body), `$1"[masked]"`)
 	} else {
-		out = tokenField.ReplaceAllString(string(body), `$1"[masked]"`)
+		out = tokenField().ReplaceAllString(string(body), `$1"[masked]"`)
 	}
 	if !d.secret.IsZero() {
 		out = strings.ReplaceAll(out, d.secret.Reveal(), "[masked "+d.secret.Fingerprint()+"]")

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/spf13/viper"
 	"go.yaml.in/yaml/v3"
@@ -65,12 +66,16 @@ type Config struct {
 	Warnings []string // e.g. permissions looser than 0600/0700
 }
 
-var profileName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
-
-// ValidateProfileName keeps names safe as YAML keys and keyring entries.
-// Names are lower case because the file is read case-insensitively.
+// ValidateProfileName keeps names safe as YAML keys and keyring entries:
+// 1 to 63 of a-z, 0-9, '-' and '_', starting with a letter or digit. Names
+// are lower case because the file is read case-insensitively.
 func ValidateProfileName(name string) error {
-	if !profileName.MatchString(name) {
+	ok := name != "" && len(name) <= 63 && name[0] != '-' && name[0] != '_'
+	for i := 0; ok && i < len(name); i++ {
+		c := name[i]
+		ok = c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_'
+	}
+	if !ok {
 		return fmt.Errorf("invalid profile name %q: use lower-case letters, digits, '-' and '_' (at most 63)", name)
 	}
 	return nil
@@ -151,8 +156,9 @@ func yamlProblem(err error) string {
 	}
 	msg = strings.TrimPrefix(msg, "unmarshal errors:\n")
 	msg = strings.Join(strings.Fields(strings.ReplaceAll(msg, "\n", "; ")), " ")
-	return yamlType.ReplaceAllStringFunc(msg, func(m string) string {
-		sub := yamlType.FindStringSubmatch(m)
+	re := yamlType()
+	return re.ReplaceAllStringFunc(msg, func(m string) string {
+		sub := re.FindStringSubmatch(m)
 		found := map[string]string{"int": "a number", "float": "a number", "bool": "true or false", "str": "text",
 			"map": "a mapping", "seq": "a list", "null": "nothing", "timestamp": "a time"}[sub[1]]
 		if found == "" {
@@ -169,7 +175,10 @@ func yamlProblem(err error) string {
 }
 
 // yamlType matches the YAML decoder's type errors, which name Go types.
-var yamlType = regexp.MustCompile("cannot unmarshal !!(\\w+)(?: `([^`]*)`)? into (\\S+)")
+// It is compiled on first use: compiling at start-up costs every command.
+var yamlType = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile("cannot unmarshal !!(\\w+)(?: `([^`]*)`)? into (\\S+)")
+})
 
 func (c *Config) checkPermissions(info fs.FileInfo) {
 	if perm := info.Mode().Perm(); perm&0o077 != 0 {

@@ -181,3 +181,16 @@ func TestSystemKeyring(t *testing.T) {
 		t.Fatalf("Get after Delete: %v", err)
 	}
 }
+
+func TestValidateProfileName(t *testing.T) {
+	long := strings.Repeat("a", 63)
+	for name, ok := range map[string]bool{
+		"default": true, "prod-eu_1": true, "0": true, long: true,
+		"": false, long + "a": false, "-x": false, "_x": false, "Prod": false,
+		"a b": false, "a/b": false, "é": false, "a\n": false, "a.b": false,
+	} {
+		if err := ValidateProfileName(name); (err == nil) != ok {
+			t.Errorf("ValidateProfileName(%q) = %v, want ok=%v", name, err, ok)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -39,7 +40,7 @@ func Main() int {
 
 // Run executes args with f and reports the exit code; errors go to stderr.
 func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
-	cmd := NewCmdRoot(f)
+	cmd := newCmdRootFor(f, args)
 	cmd.SetArgs(args)
 	cmd.SetOut(f.IOStreams.Out)
 	cmd.SetErr(f.IOStreams.ErrOut)
@@ -70,6 +71,86 @@ func firstLine(s string) string {
 
 // NewCmdRoot builds the whole command tree. Building it does no I/O.
 func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
+	cmd := newRoot(f)
+	for _, c := range subcommands {
+		cmd.AddCommand(c.build(f))
+	}
+	cmd.AddCommand(completion.NewCmdCompletion(f))
+	cmd.AddCommand(newCmdEnvironment())
+	cmd.SetHelpCommand(newCmdHelp())
+	// Built now, not lazily at Execute, so that the docs generator and the
+	// tests that walk the tree see the same commands as a user.
+	cmd.InitDefaultHelpCmd()
+	return cmd
+}
+
+// subcommand is a top-level command known by its names before it is built.
+type subcommand struct {
+	names []string
+	build func(*cmdutil.Factory) *cobra.Command
+}
+
+// subcommands are the top-level commands a command line can name directly.
+// help, completion and the environment topic are not here: they need the
+// whole tree. A test checks the names against the built commands.
+var subcommands = []subcommand{
+	{[]string{"version"}, version.NewCmdVersion},
+	{[]string{"auth"}, auth.NewCmdAuth},
+	{[]string{"orgs", "org"}, orgs.NewCmdOrgs},
+	{[]string{"sandbox"}, sandbox.NewCmdSandbox},
+	{[]string{"tokens", "token"}, tokens.NewCmdTokens},
+	{[]string{"grants"}, grants.NewCmdGrants},
+	{[]string{"__clear-clipboard"}, clipboard.NewCmdClearClipboard},
+	{[]string{"api"}, func(f *cmdutil.Factory) *cobra.Command { return apicmd.NewCmdAPI(f, nil) }},
+	{[]string{"config"}, configcmd.NewCmdConfig},
+}
+
+// rootValueFlags are the root's persistent flags that take a separate value.
+var rootValueFlags = map[string]bool{"--profile": true, "--base-url": true, "--org": true, "--timeout": true}
+
+// newCmdRootFor builds only as much of the tree as args need: the root and
+// the one top-level command they name, or the root alone for --version.
+// Anything else (help, completion, an unknown word, no command) gets the
+// whole tree, so help, suggestions and errors are the same as ever. Building
+// every command and its help text is most of a command's startup cost.
+func newCmdRootFor(f *cmdutil.Factory, args []string) *cobra.Command {
+	word, version := "", false
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			break
+		}
+		if a == "--version" {
+			version = true
+			continue
+		}
+		if strings.HasPrefix(a, "-") {
+			if rootValueFlags[a] {
+				i++
+			}
+			continue
+		}
+		word = a
+		break
+	}
+	if word == "" {
+		if version && !slices.Contains(args, "--help") && !slices.Contains(args, "-h") {
+			return newRoot(f)
+		}
+		return NewCmdRoot(f)
+	}
+	for _, c := range subcommands {
+		if slices.Contains(c.names, word) {
+			cmd := newRoot(f)
+			cmd.AddCommand(c.build(f))
+			return cmd
+		}
+	}
+	return NewCmdRoot(f)
+}
+
+// newRoot is the root command alone: its flags, version and checks.
+func newRoot(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "replex <command> <subcommand> [flags]",
 		Short: "Administer the Replex API: tokens with granular access controls",
@@ -121,20 +202,5 @@ Try it without an account against the built-in sandbox:
 		return nil
 	}
 
-	cmd.AddCommand(version.NewCmdVersion(f))
-	cmd.AddCommand(auth.NewCmdAuth(f))
-	cmd.AddCommand(orgs.NewCmdOrgs(f))
-	cmd.AddCommand(sandbox.NewCmdSandbox(f))
-	cmd.AddCommand(tokens.NewCmdTokens(f))
-	cmd.AddCommand(grants.NewCmdGrants(f))
-	cmd.AddCommand(clipboard.NewCmdClearClipboard(f))
-	cmd.AddCommand(apicmd.NewCmdAPI(f, nil))
-	cmd.AddCommand(configcmd.NewCmdConfig(f))
-	cmd.AddCommand(completion.NewCmdCompletion(f))
-	cmd.AddCommand(newCmdEnvironment())
-	cmd.SetHelpCommand(newCmdHelp())
-	// Built now, not lazily at Execute, so that the docs generator and the
-	// tests that walk the tree see the same commands as a user.
-	cmd.InitDefaultHelpCmd()
 	return cmd
 }

@@ -276,3 +276,64 @@ func TestProfileCompletion(t *testing.T) {
 		t.Fatalf("--profile completion:\n%q\nwant\n%q", out, want)
 	}
 }
+
+// TestSubcommandNames: the names Main matches a command line against are
+// exactly the names and aliases of the commands they build.
+func TestSubcommandNames(t *testing.T) {
+	f, _, _ := testFactory(nil)
+	full := NewCmdRoot(f)
+	listed := map[string]bool{}
+	for _, c := range subcommands {
+		built := c.build(f)
+		want := append([]string{built.Name()}, built.Aliases...)
+		if !slices.Equal(c.names, want) {
+			t.Errorf("subcommand names %v, but the command answers to %v", c.names, want)
+		}
+		listed[built.Name()] = true
+	}
+	for _, c := range full.Commands() {
+		switch c.Name() {
+		case "help", "completion", "environment":
+			continue
+		}
+		if !listed[c.Name()] {
+			t.Errorf("%q is in the tree but not in subcommands", c.Name())
+		}
+	}
+}
+
+// TestTreeForArgs: a command line naming a top-level command builds that
+// command alone; anything else builds the whole tree.
+func TestTreeForArgs(t *testing.T) {
+	f, _, _ := testFactory(nil)
+	whole := len(NewCmdRoot(f).Commands())
+	for _, tc := range []struct {
+		args []string
+		want []string // nil: the whole tree
+	}{
+		{[]string{"tokens", "list"}, []string{"tokens"}},
+		{[]string{"token", "ls"}, []string{"tokens"}},
+		{[]string{"--profile", "tokens", "orgs", "get"}, []string{"orgs"}},
+		{[]string{"--debug", "--timeout=5s", "api", "GET", "/x"}, []string{"api"}},
+		{[]string{"--version"}, []string{}},
+		{[]string{"--version", "--help"}, nil},
+		{[]string{}, nil},
+		{[]string{"help", "tokens"}, nil},
+		{[]string{"completion", "bash"}, nil},
+		{[]string{"__complete", "tokens", ""}, nil},
+		{[]string{"tokenz"}, nil},
+		{[]string{"--", "tokens"}, nil},
+	} {
+		var got []string
+		for _, c := range newCmdRootFor(f, tc.args).Commands() {
+			got = append(got, c.Name())
+		}
+		if tc.want == nil {
+			if len(got) != whole {
+				t.Errorf("%q built %v, want the whole tree", tc.args, got)
+			}
+		} else if !slices.Equal(got, tc.want) && !(len(got) == 0 && len(tc.want) == 0) {
+			t.Errorf("%q built %v, want %v", tc.args, got, tc.want)
+		}
+	}
+}
