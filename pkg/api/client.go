@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -51,7 +52,12 @@ func New(opts Options) *Client {
 	}
 	transport := opts.Transport
 	if transport == nil {
-		transport = http.DefaultTransport.(*http.Transport).Clone()
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		// Pages and bulk operations run side by side: keep a connection
+		// for each instead of Go's default of two per host, so none is
+		// closed and dialled again between requests.
+		t.MaxIdleConnsPerHost = 64
+		transport = t
 	}
 	var debug *debugTransport
 	if opts.Debug != nil {
@@ -113,24 +119,82 @@ func (c *Client) attempt(ctx context.Context, method, path string, body, out any
 	if out == nil || resp.StatusCode() == http.StatusNoContent {
 		return nil, nil
 	}
-	var env struct {
-		Status bool            `json:"status"`
-		Data   json.RawMessage `json:"data"`
-		Meta   *Meta           `json:"meta"`
+	meta, derr := decodeEnvelope(raw, out)
+	if derr != nil {
+		derr.StatusCode, derr.RequestID = resp.StatusCode(), requestID(resp.Header())
+		return nil, derr
 	}
-	if err := json.Unmarshal(raw, &env); err != nil {
-		return nil, &Error{StatusCode: resp.StatusCode(), RequestID: requestID(resp.Header()),
-			Message: "the answer is not the Replex JSON envelope (" + shortCause(err) + "); check the base URL"}
+	return meta, nil
+}
+
+// decodeEnvelope reads {"status":…, "data":…, "meta":…} into out and the
+// meta, in one pass over the body: a page of tokens is neither checked,
+// copied nor scanned twice.
+func decodeEnvelope(raw []byte, out any) (*Meta, *Error) {
+	notEnvelope := func(err error) *Error {
+		return &Error{Message: "the answer is not the Replex JSON envelope (" + shortCause(err) + "); check the base URL"}
 	}
-	if len(env.Data) == 0 || string(env.Data) == "null" {
-		return nil, &Error{StatusCode: resp.StatusCode(), RequestID: requestID(resp.Header()),
-			Message: "the answer's envelope has no data"}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		if err == nil {
+			err = fmt.Errorf("it starts with %v, not an object", t)
+		}
+		return nil, notEnvelope(err)
 	}
-	if err := json.Unmarshal(env.Data, out); err != nil {
-		return nil, &Error{StatusCode: resp.StatusCode(), RequestID: requestID(resp.Header()),
-			Message: "the answer's data does not match the contract (" + shortCause(err) + ")"}
+	var meta *Meta
+	hasData := false
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, notEnvelope(err)
+		}
+		key, _ := t.(string)
+		switch key {
+		case "data":
+			// null leaves out alone: told apart below, as no data.
+			var probe json.RawMessage
+			if peekNull(raw, dec.InputOffset()) {
+				err = dec.Decode(&probe)
+			} else {
+				hasData = true
+				err = dec.Decode(out)
+			}
+		case "meta":
+			err = dec.Decode(&meta)
+		default:
+			var skip json.RawMessage
+			err = dec.Decode(&skip)
+		}
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			if key == "data" {
+				return nil, &Error{Message: "the answer's data does not match the contract (" + shortCause(err) + ")"}
+			}
+			return nil, notEnvelope(err)
+		}
+		if err != nil {
+			return nil, notEnvelope(err)
+		}
 	}
-	return env.Meta, nil
+	if _, err := dec.Token(); err != nil {
+		return nil, notEnvelope(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		if err == nil {
+			err = errors.New("invalid character after top-level value")
+		}
+		return nil, notEnvelope(err)
+	}
+	if !hasData {
+		return nil, &Error{Message: "the answer's envelope has no data"}
+	}
+	return meta, nil
+}
+
+// peekNull reports whether the next value in raw after offset is null.
+func peekNull(raw []byte, offset int64) bool {
+	rest := bytes.TrimLeft(raw[offset:], " \t\r\n:")
+	return bytes.HasPrefix(rest, []byte("null"))
 }
 
 func (c *Client) transportError(ctx context.Context, err error) error {
@@ -196,7 +260,7 @@ func (c *Client) ListTokens(ctx context.Context) ([]Token, error) {
 
 // listOnce reads every page once and reports whether the total changed.
 func (c *Client) listOnce(ctx context.Context) ([]Token, bool, error) {
-	var first []Token
+	first := make([]Token, 0, DefaultPageSize)
 	meta, err := c.do(ctx, http.MethodGet, TokensPagePath(c.org, 1, DefaultPageSize), nil, &first)
 	if err != nil {
 		return nil, false, err
@@ -225,7 +289,8 @@ func (c *Client) listOnce(ctx context.Context) ([]Token, bool, error) {
 		go func() {
 			defer wg.Done()
 			for p := range next {
-				var page []Token
+				// Sized for a full page: decoding appends without growing.
+				page := make([]Token, 0, limit)
 				m, err := c.do(ctx, http.MethodGet, TokensPagePath(c.org, p, limit), nil, &page)
 				mu.Lock()
 				if m != nil && m.Total != meta.Total {

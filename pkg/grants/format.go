@@ -13,18 +13,33 @@ import (
 // not know (from a newer server) follow, sorted and spelled as the API does,
 // rather than being hidden; Parse refuses them.
 func Format(s Set) []string {
-	n := s.Normalize()
+	n := s.normalized()
 	out := make([]string, 0, len(n))
-	for _, c := range Categories() {
+	known := 0
+	for _, c := range catalog {
 		if acts, ok := n[c.Key]; ok {
 			out = append(out, c.Name+":"+strings.Join(acts, ","))
-			delete(n, c.Key)
+			known++
 		}
 	}
-	for _, k := range slices.Sorted(maps.Keys(n)) {
-		out = append(out, k+":"+strings.Join(n[k], ","))
+	if known < len(n) {
+		for _, k := range slices.Sorted(maps.Keys(n)) {
+			if !isCatalogKey(k) {
+				out = append(out, k+":"+strings.Join(n[k], ","))
+			}
+		}
 	}
 	return out
+}
+
+// isCatalogKey reports whether k is a category's API key.
+func isCatalogKey(k string) bool {
+	for _, c := range catalog {
+		if c.Key == k {
+			return true
+		}
+	}
+	return false
 }
 
 // Compact returns a one-line summary for tables: "billing:rcud cluster:r +3",
@@ -35,7 +50,7 @@ func Format(s Set) []string {
 // such as "full" every word of Compact's output is itself a valid grant spec.
 // An action this client does not know shows as "?".
 func Compact(s Set, limit int) string {
-	n := s.Normalize()
+	n := s.normalized()
 	if len(n) == 0 {
 		return "none"
 	}
@@ -43,14 +58,19 @@ func Compact(s Set, limit int) string {
 		return "*:" + letters(same)
 	}
 	var parts []string
-	for _, c := range Categories() {
+	known := 0
+	for _, c := range catalog {
 		if acts, ok := n[c.Key]; ok {
 			parts = append(parts, c.Name+":"+letters(acts))
-			delete(n, c.Key)
+			known++
 		}
 	}
-	for _, k := range slices.Sorted(maps.Keys(n)) {
-		parts = append(parts, k+":"+letters(n[k]))
+	if known < len(n) {
+		for _, k := range slices.Sorted(maps.Keys(n)) {
+			if !isCatalogKey(k) {
+				parts = append(parts, k+":"+letters(n[k]))
+			}
+		}
 	}
 	if limit > 0 && len(parts) > limit {
 		rest := len(parts) - limit
@@ -62,7 +82,7 @@ func Compact(s Set, limit int) string {
 // uniform reports the actions of a normalized set that grants the same
 // actions in every known category and nothing else.
 func uniform(n Set) ([]string, bool) {
-	cats := Categories()
+	cats := catalog
 	if len(n) != len(cats) {
 		return nil, false
 	}

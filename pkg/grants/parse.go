@@ -30,7 +30,7 @@ func (e *GrantError) Error() string {
 // name ("Custom Pricing") or a variant with "_" or spaces ("custom_pricing").
 func Lookup(name string) (Category, bool) {
 	folded := fold(name)
-	for _, c := range Categories() {
+	for _, c := range catalog {
 		if folded == c.Name || folded == lowerASCII(c.Key) {
 			return c, true
 		}

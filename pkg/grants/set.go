@@ -29,23 +29,24 @@ type Category struct {
 }
 
 // Categories returns the catalog in the order the web UI shows it.
-func Categories() []Category {
-	return []Category{
-		{"agent", "agent", "Agent", "cluster agents that report usage to Replex"},
-		{"apiKey", "api-key", "Api Key", "API tokens like this one"},
-		{"billing", "billing", "Billing", "invoices, payment details and billing data"},
-		{"budget", "budget", "Budget", "cost budgets and their alerts"},
-		{"cluster", "cluster", "Cluster", "connected Kubernetes clusters and their cost data"},
-		{"customPricing", "custom-pricing", "Custom Pricing", "custom price sheets for nodes and resources"},
-		{"invitation", "invitation", "Invitation", "invitations of new users to the organization"},
-		{"organization", "organization", "Organization", "the organization's profile and settings"},
-		{"recommendations", "recommendations", "Recommendations", "rightsizing and savings recommendations"},
-		{"role", "role", "Role", "user roles (Admin, User)"},
-		{"samlIntegration", "saml-integration", "Saml Integration", "SAML single sign-on configuration"},
-		{"scopes", "scopes", "Scopes", "cost-allocation scopes"},
-		{"teams", "teams", "Teams", "teams and their membership"},
-		{"user", "user", "User", "user accounts of the organization"},
-	}
+func Categories() []Category { return slices.Clone(catalog) }
+
+// catalog is the category list, read in place by this package.
+var catalog = []Category{
+	{"agent", "agent", "Agent", "cluster agents that report usage to Replex"},
+	{"apiKey", "api-key", "Api Key", "API tokens like this one"},
+	{"billing", "billing", "Billing", "invoices, payment details and billing data"},
+	{"budget", "budget", "Budget", "cost budgets and their alerts"},
+	{"cluster", "cluster", "Cluster", "connected Kubernetes clusters and their cost data"},
+	{"customPricing", "custom-pricing", "Custom Pricing", "custom price sheets for nodes and resources"},
+	{"invitation", "invitation", "Invitation", "invitations of new users to the organization"},
+	{"organization", "organization", "Organization", "the organization's profile and settings"},
+	{"recommendations", "recommendations", "Recommendations", "rightsizing and savings recommendations"},
+	{"role", "role", "Role", "user roles (Admin, User)"},
+	{"samlIntegration", "saml-integration", "Saml Integration", "SAML single sign-on configuration"},
+	{"scopes", "scopes", "Scopes", "cost-allocation scopes"},
+	{"teams", "teams", "Teams", "teams and their membership"},
+	{"user", "user", "User", "user accounts of the organization"},
 }
 
 // Set maps API category keys to granted actions. A missing key or an empty
@@ -83,6 +84,38 @@ func (s Set) Normalize() Set {
 	}
 	return out
 }
+
+// normalized is Normalize for readers that do not modify the result: a set
+// that is already normal (the usual answer of the server) is returned as
+// it is, not copied.
+func (s Set) normalized() Set {
+	for _, acts := range s {
+		if !isNormal(acts) {
+			return s.Normalize()
+		}
+	}
+	return s
+}
+
+// isNormal reports whether acts is non-empty, known actions only, in
+// catalog order without repeats: what Normalize would leave unchanged.
+func isNormal(acts []string) bool {
+	if len(acts) == 0 {
+		return false
+	}
+	last := -1
+	for _, a := range acts {
+		i := slices.Index(actionOrder[:], a)
+		if i <= last {
+			return false
+		}
+		last = i
+	}
+	return true
+}
+
+// actionOrder is Actions() without allocating.
+var actionOrder = [...]string{Read, Create, Update, Delete}
 
 // Equal reports whether a and b grant exactly the same actions.
 func Equal(a, b Set) bool {
@@ -171,7 +204,7 @@ func Validate(s Set) error {
 
 // ByKey finds a category by its API key.
 func ByKey(key string) (Category, bool) {
-	for _, c := range Categories() {
+	for _, c := range catalog {
 		if c.Key == key {
 			return c, true
 		}
@@ -182,7 +215,7 @@ func ByKey(key string) (Category, bool) {
 // All returns the set granting every action in every category (the Admin role).
 func All() Set {
 	out := Set{}
-	for _, c := range Categories() {
+	for _, c := range catalog {
 		out[c.Key] = Actions()
 	}
 	return out
@@ -191,7 +224,7 @@ func All() Set {
 // ReadAll returns the set granting read in every category (the User role).
 func ReadAll() Set {
 	out := Set{}
-	for _, c := range Categories() {
+	for _, c := range catalog {
 		out[c.Key] = []string{Read}
 	}
 	return out

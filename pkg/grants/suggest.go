@@ -10,7 +10,7 @@ type candidate struct {
 
 func categoryCandidates() []candidate {
 	var out []candidate
-	for _, c := range Categories() {
+	for _, c := range catalog {
 		out = append(out, candidate{c.Name, c.Name})
 		if key := lowerASCII(c.Key); key != c.Name {
 			out = append(out, candidate{key, c.Name})

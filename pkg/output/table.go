@@ -1,6 +1,7 @@
 package output
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"strings"
@@ -55,22 +56,21 @@ type Table struct {
 // line unless noHeaders. Tabs and newlines inside cells are escaped by
 // Sanitize, so each row is exactly one line with len(Headers) fields.
 func (t Table) WritePlain(w io.Writer, noHeaders bool) error {
-	var b strings.Builder
+	bw := bufio.NewWriterSize(w, 64<<10)
 	if !noHeaders {
-		b.WriteString(strings.Join(t.Headers, "\t"))
-		b.WriteByte('\n')
+		bw.WriteString(strings.Join(t.Headers, "\t"))
+		bw.WriteByte('\n')
 	}
 	for _, row := range t.Rows {
 		for i, cell := range row {
 			if i > 0 {
-				b.WriteByte('\t')
+				bw.WriteByte('\t')
 			}
-			b.WriteString(Sanitize(cell))
+			bw.WriteString(Sanitize(cell))
 		}
-		b.WriteByte('\n')
+		bw.WriteByte('\n')
 	}
-	_, err := io.WriteString(w, b.String())
-	return err
+	return bw.Flush()
 }
 
 // WriteStyled prints the table for a terminal: aligned columns, a bold header

@@ -148,7 +148,7 @@ func run(ctx context.Context, opts *Options) error {
 	case opts.Query != nil:
 		return output.WriteJQ(w, opts.Query, tokens)
 	case opts.Format == output.JSON:
-		return output.WriteJSON(w, tokens)
+		return output.WriteJSONList(w, tokens)
 	case opts.Format == output.YAML:
 		return output.WriteYAML(w, tokens)
 	case opts.Format == output.Name:

@@ -106,13 +106,22 @@ func (flt Filter) Match(t api.Token, now time.Time) bool {
 
 // Select returns the tokens that match, sorted by name and then id.
 func (flt Filter) Select(all []api.Token, now time.Time) []api.Token {
-	out := []api.Token{} // [] in JSON, never null
+	n := 0
+	for _, t := range all {
+		if flt.Match(t, now) {
+			n++
+		}
+	}
+	// Counted first: a list of 10,000 tokens is copied once, not regrown.
+	out := make([]api.Token, 0, n) // [] in JSON, never null
 	for _, t := range all {
 		if flt.Match(t, now) {
 			out = append(out, t)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b api.Token) int {
+	// Names are unique and ids break any tie: no need for a stable sort,
+	// which moves every token many times over.
+	slices.SortFunc(out, func(a, b api.Token) int {
 		if c := strings.Compare(a.Name, b.Name); c != 0 {
 			return c
 		}
