@@ -72,6 +72,25 @@ func (c *Client) CreateTokenReconciled(ctx context.Context, in TokenInput, notic
 			existed[t.ID] = true
 		}
 	}
+	return c.createReconciled(ctx, in, existed, listErr, notice)
+}
+
+// CreateTokenFreedName is CreateTokenReconciled for a name the caller has
+// just freed, as a rotation does by renaming the token that held it: no
+// token carries the name, so the listing beforehand, which costs a bulk
+// rotation of n tokens n listings of all n, is skipped. The clean-up after
+// an unknown outcome is the same.
+func (c *Client) CreateTokenFreedName(ctx context.Context, in TokenInput, notice func(string)) (CreatedToken, error) {
+	if notice == nil {
+		notice = func(string) {}
+	}
+	return c.createReconciled(ctx, in, map[string]bool{}, nil, notice)
+}
+
+// createReconciled creates in, cleaning up after unknown outcomes; existed
+// holds the ids of the tokens that carried the name before, and listErr why
+// they could not be listed.
+func (c *Client) createReconciled(ctx context.Context, in TokenInput, existed map[string]bool, listErr error, notice func(string)) (CreatedToken, error) {
 	rounds := c.retrier.policy.CreateRounds
 	var lastErr error
 	for round := 1; ; round++ {

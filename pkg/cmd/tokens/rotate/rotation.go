@@ -105,7 +105,8 @@ func (r rotation) run(ctx context.Context, c *api.Client, old api.Token, deliver
 		return api.CreatedToken{}, fmt.Errorf("could not rename the old token to free its name (%w); nothing was changed", err)
 	}
 
-	created, err := c.CreateTokenReconciled(ctx, api.TokenInput{Name: old.Name, Permissions: perms, ExpiresAt: r.newExpiry(old, now)}, r.notice)
+	// The rename freed the name: no token carries it now.
+	created, err := c.CreateTokenFreedName(ctx, api.TokenInput{Name: old.Name, Permissions: perms, ExpiresAt: r.newExpiry(old, now)}, r.notice)
 	if err != nil {
 		if _, rbErr := c.UpdateToken(ctx, old.ID, keep); rbErr != nil {
 			return api.CreatedToken{}, fmt.Errorf("creating the replacement failed (%w), and renaming the old token back failed too (%v); it still works, perhaps under the name %q", err, rbErr, tmp)
