@@ -111,8 +111,8 @@ var rootValueFlags = map[string]bool{"--profile": true, "--base-url": true, "--o
 // newCmdRootFor builds only as much of the tree as args need: the root and
 // the one top-level command they name, or the root alone for --version.
 // Anything else (help, completion, an unknown word, no command) gets the
-// whole tree, so help, suggestions and errors are the same as ever. Building
-// every command and its help text is most of a command's startup cost.
+// whole tree, so help, suggestions and errors are the same as ever. A run
+// builds one command group, not every command and its help text.
 func newCmdRootFor(f *cmdutil.Factory, args []string) *cobra.Command {
 	word, version := "", false
 	for i := 0; i < len(args); i++ {
