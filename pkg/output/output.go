@@ -39,6 +39,18 @@ func ValidateFormat(format string, allowed ...string) error {
 	return fmt.Errorf("invalid output format %q: use one of %s", format, strings.Join(allowed, ", "))
 }
 
+// WriteDoc prints v as JSON or YAML when format is one of them and reports
+// whether it did; any other format is the caller's to print.
+func WriteDoc(w io.Writer, format string, v any) (bool, error) {
+	switch format {
+	case JSON:
+		return true, WriteJSON(w, v)
+	case YAML:
+		return true, WriteYAML(w, v)
+	}
+	return false, nil
+}
+
 // WriteJSON prints v as indented JSON with a trailing newline.
 func WriteJSON(w io.Writer, v any) error {
 	var buf bytes.Buffer

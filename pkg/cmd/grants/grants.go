@@ -99,11 +99,8 @@ This command needs no configuration, token or network.`,
 func run(opts *Options) error {
 	ios := opts.F.IOStreams
 	w := ios.Out
-	switch opts.Format {
-	case output.JSON:
-		return output.WriteJSON(w, NewCatalog())
-	case output.YAML:
-		return output.WriteYAML(w, NewCatalog())
+	if ok, err := output.WriteDoc(w, opts.Format, NewCatalog()); ok {
+		return err
 	}
 	tty := ios.IsStdoutTTY()
 	tb := CatalogTable(tty)

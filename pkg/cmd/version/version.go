@@ -23,11 +23,8 @@ func NewCmdVersion(f *cmdutil.Factory) *cobra.Command {
 			if err := cmdutil.CheckOutputFlag(&format, output.JSON, output.YAML); err != nil {
 				return err
 			}
-			switch format {
-			case output.JSON:
-				return output.WriteJSON(f.IOStreams.Out, f.Build)
-			case output.YAML:
-				return output.WriteYAML(f.IOStreams.Out, f.Build)
+			if ok, err := output.WriteDoc(f.IOStreams.Out, format, f.Build); ok {
+				return err
 			}
 			_, err := fmt.Fprint(f.IOStreams.Out, Line(f))
 			return err

@@ -53,11 +53,8 @@ func run(ctx context.Context, opts *Options) error {
 		return err
 	}
 	w := opts.F.IOStreams.Out
-	switch opts.Format {
-	case output.JSON:
-		return output.WriteJSON(w, org)
-	case output.YAML:
-		return output.WriteYAML(w, org)
+	if ok, err := output.WriteDoc(w, opts.Format, org); ok {
+		return err
 	}
 	fmt.Fprintf(w, "ID:       %s\n", output.Sanitize(org.ID))
 	fmt.Fprintf(w, "Name:     %s\n", output.Sanitize(org.Name))

@@ -146,12 +146,8 @@ func run(ctx context.Context, o *Options) error {
 			reports = append(reports, Report{ID: t.ID, Name: t.Name, Findings: fs})
 		}
 	}
-	switch o.Format {
-	case output.JSON:
-		err = output.WriteJSON(ios.Out, reports)
-	case output.YAML:
-		err = output.WriteYAML(ios.Out, reports)
-	default:
+	written, err := output.WriteDoc(ios.Out, o.Format, reports)
+	if !written {
 		err = o.writeTable(reports)
 	}
 	if err != nil {

@@ -167,13 +167,8 @@ func run(ctx context.Context, o *Options) error {
 }
 
 func writeDoc(o *Options, t api.Token) error {
-	switch o.Format {
-	case output.JSON:
-		return output.WriteJSON(o.F.IOStreams.Out, t)
-	case output.YAML:
-		return output.WriteYAML(o.F.IOStreams.Out, t)
-	}
-	return nil
+	_, err := output.WriteDoc(o.F.IOStreams.Out, o.Format, t)
+	return err
 }
 
 // printDiff shows the change: on stdout as the command's result, or on

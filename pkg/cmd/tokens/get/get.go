@@ -73,11 +73,8 @@ func run(ctx context.Context, opts *Options) error {
 		return err
 	}
 	ios := f.IOStreams
-	switch opts.Format {
-	case output.JSON:
-		return output.WriteJSON(ios.Out, tok)
-	case output.YAML:
-		return output.WriteYAML(ios.Out, tok)
+	if ok, err := output.WriteDoc(ios.Out, opts.Format, tok); ok {
+		return err
 	}
 	if ios.IsStdoutTTY() {
 		return WriteStyled(ios.Out, tok, f.Now(), ios.ColorEnabled())

@@ -212,11 +212,6 @@ func (o *Options) reason(t api.Token) string {
 }
 
 func (o *Options) write(results []result) error {
-	switch o.Format {
-	case output.JSON:
-		return output.WriteJSON(o.F.IOStreams.Out, results)
-	case output.YAML:
-		return output.WriteYAML(o.F.IOStreams.Out, results)
-	}
-	return nil
+	_, err := output.WriteDoc(o.F.IOStreams.Out, o.Format, results)
+	return err
 }

@@ -393,13 +393,8 @@ func (o *Options) writeResults(results []result) error {
 	if results == nil {
 		results = []result{}
 	}
-	switch o.Secret.Format {
-	case output.JSON:
-		return output.WriteJSON(o.F.IOStreams.Out, results)
-	case output.YAML:
-		return output.WriteYAML(o.F.IOStreams.Out, results)
-	}
-	return nil
+	_, err := output.WriteDoc(o.F.IOStreams.Out, o.Secret.Format, results)
+	return err
 }
 
 func capitalize(s string) string {
