@@ -2,12 +2,11 @@ package output
 
 import (
 	"bufio"
-	"fmt"
+	"bytes"
 	"io"
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/lipgloss/table"
 	"github.com/muesli/termenv"
 )
 
@@ -74,56 +73,85 @@ func (t Table) WritePlain(w io.Writer, noHeaders bool) error {
 }
 
 // WriteStyled prints the table for a terminal: aligned columns, a bold header
-// with a rule under it, marked rows coloured.
+// with a rule under it, marked rows coloured. The layout is lipgloss's table
+// (a test holds the two to the same bytes), written directly: lipgloss
+// renders every cell through a style, which takes a third of a second for
+// 10,000 rows.
 func (t Table) WriteStyled(w io.Writer, color, noHeaders bool) error {
-	r := Renderer(w, color)
-	header := r.NewStyle().Bold(true).Foreground(colorHeader).Padding(0, 1)
-	cell := r.NewStyle().Padding(0, 1)
-	warn := cell.Foreground(colorWarn)
-	danger := cell.Foreground(colorDanger)
-
 	rows := make([][]string, len(t.Rows))
+	ncol := 0
+	if !noHeaders {
+		ncol = len(t.Headers)
+	}
 	for i, row := range t.Rows {
 		rows[i] = make([]string, len(row))
 		for j, c := range row {
 			rows[i][j] = Sanitize(c)
 		}
+		ncol = max(ncol, len(row))
 	}
-	tb := table.New().
-		Border(lipgloss.NormalBorder()).
-		BorderStyle(r.NewStyle().Foreground(colorDim)).
-		BorderTop(false).BorderBottom(false).BorderLeft(false).BorderRight(false).
-		BorderColumn(false).BorderRow(false).
-		// Always on: lipgloss v1.1.0 cuts the last row of a table with
-		// neither headers nor a header border; with no headers no rule is drawn.
-		BorderHeader(true).
-		Rows(rows...).
-		StyleFunc(func(row, col int) lipgloss.Style {
-			if row == table.HeaderRow {
-				return header
-			}
-			if row >= 0 && row < len(t.Marks) {
-				switch t.Marks[row] {
-				case MarkWarn:
-					return warn
-				case MarkDanger:
-					return danger
-				}
-			}
-			return cell
-		})
+	widths := make([]int, ncol)
 	if !noHeaders {
-		tb.Headers(t.Headers...)
+		for j, h := range t.Headers {
+			widths[j] = lipgloss.Width(h)
+		}
 	}
-	out := tb.Render()
-	// lipgloss pads every line to the table's width; trailing blanks only
-	// get in the way of copying.
-	lines := strings.Split(out, "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimRight(l, " ")
+	for _, row := range rows {
+		for j, c := range row {
+			widths[j] = max(widths[j], lipgloss.Width(c))
+		}
 	}
-	_, err := fmt.Fprintln(w, strings.Join(lines, "\n"))
-	return err
+
+	sgr := func(codes string) (string, string) {
+		if !color {
+			return "", ""
+		}
+		return "\x1b[" + codes + "m", "\x1b[0m"
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	line := make([]byte, 0, 256)
+	// writeRow pads each cell to its column (one blank either side),
+	// colours the text alone, and drops the blanks that end the line.
+	writeRow := func(cells []string, on, off string) {
+		line = line[:0]
+		for j := range ncol {
+			cell := ""
+			if j < len(cells) {
+				cell = cells[j]
+			}
+			line = append(line, ' ')
+			line = append(line, on...)
+			line = append(line, cell...)
+			line = append(line, off...)
+			for range widths[j] - lipgloss.Width(cell) + 1 {
+				line = append(line, ' ')
+			}
+		}
+		bw.Write(bytes.TrimRight(line, " "))
+		bw.WriteByte('\n')
+	}
+	if !noHeaders {
+		on, off := sgr("1;94")
+		writeRow(t.Headers, on, off)
+		on, off = sgr("90")
+		for _, wd := range widths {
+			bw.WriteString(on + strings.Repeat("─", wd+2) + off)
+		}
+		bw.WriteByte('\n')
+	}
+	for i, row := range rows {
+		on, off := "", ""
+		if i < len(t.Marks) {
+			switch t.Marks[i] {
+			case MarkWarn:
+				on, off = sgr("93")
+			case MarkDanger:
+				on, off = sgr("91")
+			}
+		}
+		writeRow(row, on, off)
+	}
+	return bw.Flush()
 }
 
 // Styles are the few text styles commands use outside tables.
