@@ -137,7 +137,8 @@ func decodeEnvelope(raw []byte, out any) (*Meta, *Error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
 		if err == nil {
-			err = fmt.Errorf("it starts with %v, not an object", t)
+			// The kind of value, never the value: it may be a secret.
+			err = fmt.Errorf("it is %s, not an object", jsonKind(t))
 		}
 		return nil, notEnvelope(err)
 	}
@@ -189,6 +190,21 @@ func decodeEnvelope(raw []byte, out any) (*Meta, *Error) {
 		return nil, &Error{Message: "the answer's envelope has no data"}
 	}
 	return meta, nil
+}
+
+// jsonKind names the kind of a JSON token.
+func jsonKind(t json.Token) string {
+	switch t.(type) {
+	case json.Delim:
+		return "an array"
+	case string:
+		return "a string"
+	case float64, json.Number:
+		return "a number"
+	case bool:
+		return "true or false"
+	}
+	return "null"
 }
 
 // peekNull reports whether the next value in raw after offset is null.
