@@ -46,6 +46,9 @@ type Factory struct {
 	Executable func() (string, error)
 	// Clipboard is the system clipboard; built on first use.
 	Clipboard func() secret.Clipboard
+	// WatchSignals, when set, makes SIGINT and SIGTERM cancel the command's
+	// context; the root calls it before any command runs.
+	WatchSignals func()
 
 	cfgOnce sync.Once
 	cfg     *config.Config

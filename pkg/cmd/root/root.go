@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -32,14 +33,40 @@ import (
 
 // Main runs replex and returns the process exit code.
 func Main() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	f := cmdutil.NewFactory(os.Getenv)
-	return Run(ctx, f, os.Args[1:])
+	// SIGINT and SIGTERM cancel ctx from the moment a command starts to
+	// run; help, version and completion never pay for the signal thread.
+	var stop func()
+	f.WatchSignals = sync.OnceFunc(func() {
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+		done := make(chan struct{})
+		stop = func() { signal.Stop(sig); close(done) }
+		go func() {
+			select {
+			case <-sig:
+				cancel()
+			case <-done:
+			}
+		}()
+	})
+	code := Run(ctx, f, os.Args[1:])
+	if stop != nil {
+		stop()
+	}
+	return code
 }
 
 // Run executes args with f and reports the exit code; errors go to stderr.
 func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
+	if len(args) == 1 && (args[0] == "--version" || args[0] == "-v") {
+		// What cobra prints for the flag, without building the command
+		// and executing the version template (a tenth of the start-up).
+		fmt.Fprint(f.IOStreams.Out, version.Line(f))
+		return cmdutil.ExitOK
+	}
 	cmd := newCmdRootFor(f, args)
 	cmd.SetArgs(args)
 	cmd.SetOut(f.IOStreams.Out)
@@ -193,6 +220,9 @@ Try it without an account against the built-in sandbox:
 	_ = cmd.RegisterFlagCompletionFunc("profile", keys.CompleteProfiles(f))
 
 	cmd.PersistentPreRunE = func(c *cobra.Command, args []string) error {
+		if f.WatchSignals != nil {
+			f.WatchSignals()
+		}
 		if f.Flags.NoInput {
 			f.IOStreams.SetNoInput(true)
 		}

@@ -337,3 +337,26 @@ func TestTreeForArgs(t *testing.T) {
 		}
 	}
 }
+
+// TestVersionShortcut: `replex --version` and `-v`, answered before the
+// command tree is built, print what cobra's version flag prints.
+func TestVersionShortcut(t *testing.T) {
+	for _, flag := range []string{"--version", "-v"} {
+		f, out, _ := testFactory(nil)
+		f.Build.Version, f.Build.Commit, f.Build.Date, f.Build.Go = "1.2.3", "abc", "2026-01-01", "go1.26"
+		if code := Run(context.Background(), f, []string{flag}); code != 0 {
+			t.Fatalf("%s exited %d", flag, code)
+		}
+		viaCobra, cobraOut, _ := testFactory(nil)
+		viaCobra.Build = f.Build
+		cmd := NewCmdRoot(viaCobra)
+		cmd.SetArgs([]string{flag})
+		cmd.SetOut(viaCobra.IOStreams.Out)
+		if err := cmd.Execute(); err != nil {
+			t.Fatal(err)
+		}
+		if out.String() != cobraOut.String() || out.String() != "replex 1.2.3 (commit abc, built 2026-01-01, go1.26)\n" {
+			t.Errorf("%s printed %q; cobra prints %q", flag, out.String(), cobraOut.String())
+		}
+	}
+}
