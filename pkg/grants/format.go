@@ -24,22 +24,12 @@ func Format(s Set) []string {
 	}
 	if known < len(n) {
 		for _, k := range slices.Sorted(maps.Keys(n)) {
-			if !isCatalogKey(k) {
+			if _, inCatalog := ByKey(k); !inCatalog {
 				out = append(out, k+":"+strings.Join(n[k], ","))
 			}
 		}
 	}
 	return out
-}
-
-// isCatalogKey reports whether k is a category's API key.
-func isCatalogKey(k string) bool {
-	for _, c := range catalog {
-		if c.Key == k {
-			return true
-		}
-	}
-	return false
 }
 
 // Compact returns a one-line summary for tables: "billing:rcud cluster:r +3",
@@ -67,7 +57,7 @@ func Compact(s Set, limit int) string {
 	}
 	if known < len(n) {
 		for _, k := range slices.Sorted(maps.Keys(n)) {
-			if !isCatalogKey(k) {
+			if _, inCatalog := ByKey(k); !inCatalog {
 				parts = append(parts, k+":"+letters(n[k]))
 			}
 		}

@@ -105,7 +105,7 @@ func isNormal(acts []string) bool {
 	}
 	last := -1
 	for _, a := range acts {
-		i := slices.Index(actionOrder[:], a)
+		i := slices.Index(Actions(), a)
 		if i <= last {
 			return false
 		}
@@ -113,9 +113,6 @@ func isNormal(acts []string) bool {
 	}
 	return true
 }
-
-// actionOrder is Actions() without allocating.
-var actionOrder = [...]string{Read, Create, Update, Delete}
 
 // Equal reports whether a and b grant exactly the same actions.
 func Equal(a, b Set) bool {
