@@ -51,6 +51,28 @@ func WriteDoc(w io.Writer, format string, v any) (bool, error) {
 	return false, nil
 }
 
+// WriteListDoc prints a list the way a list command's --jq, -o json, -o yaml
+// or -o name asks, name giving each item's line, and reports whether it did;
+// the table is the caller's to print.
+func WriteListDoc[T any](w io.Writer, format string, query *gojq.Code, items []T, name func(T) string) (bool, error) {
+	switch {
+	case query != nil:
+		return true, WriteJQ(w, query, items)
+	case format == JSON:
+		return true, WriteJSONList(w, items)
+	case format == YAML:
+		return true, WriteYAML(w, items)
+	case format == Name:
+		bw := bufio.NewWriter(w)
+		for _, it := range items {
+			bw.WriteString(Sanitize(name(it)))
+			bw.WriteByte('\n')
+		}
+		return true, bw.Flush()
+	}
+	return false, nil
+}
+
 // WriteJSON prints v as indented JSON with a trailing newline.
 func WriteJSON(w io.Writer, v any) error {
 	var buf bytes.Buffer

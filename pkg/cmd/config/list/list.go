@@ -4,7 +4,6 @@ package list
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/itchyny/gojq"
 	"github.com/spf13/cobra"
@@ -112,19 +111,7 @@ func run(opts *Options) error {
 	profiles := Profiles(cfg)
 	ios := f.IOStreams
 	w := ios.Out
-	switch {
-	case opts.query != nil:
-		return output.WriteJQ(w, opts.query, profiles)
-	case opts.Format == output.JSON:
-		return output.WriteJSON(w, profiles)
-	case opts.Format == output.YAML:
-		return output.WriteYAML(w, profiles)
-	case opts.Format == output.Name:
-		var b strings.Builder
-		for _, p := range profiles {
-			b.WriteString(p.Name + "\n")
-		}
-		_, err := fmt.Fprint(w, b.String())
+	if done, err := output.WriteListDoc(w, opts.Format, opts.query, profiles, func(p Profile) string { return p.Name }); done {
 		return err
 	}
 	tty := ios.IsStdoutTTY()

@@ -144,20 +144,7 @@ func run(ctx context.Context, opts *Options) error {
 
 	ios := f.IOStreams
 	w := ios.Out
-	switch {
-	case opts.Query != nil:
-		return output.WriteJQ(w, opts.Query, tokens)
-	case opts.Format == output.JSON:
-		return output.WriteJSONList(w, tokens)
-	case opts.Format == output.YAML:
-		return output.WriteYAML(w, tokens)
-	case opts.Format == output.Name:
-		var b strings.Builder
-		for _, t := range tokens {
-			b.WriteString(output.Sanitize(t.ID))
-			b.WriteByte('\n')
-		}
-		_, err := fmt.Fprint(w, b.String())
+	if done, err := output.WriteListDoc(w, opts.Format, opts.Query, tokens, func(t api.Token) string { return t.ID }); done {
 		return err
 	}
 
