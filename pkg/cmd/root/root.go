@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	apicmd "github.com/replexio/replex/pkg/cmd/api"
 	"github.com/replexio/replex/pkg/cmd/auth"
@@ -99,6 +100,12 @@ func firstLine(s string) string {
 // NewCmdRoot builds the whole command tree. Building it does no I/O.
 func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	cmd := newRoot(f)
+	addAll(f, cmd)
+	return cmd
+}
+
+// addAll adds every top-level command, help topic and the help command.
+func addAll(f *cmdutil.Factory, cmd *cobra.Command) {
 	for _, c := range subcommands {
 		cmd.AddCommand(c.build(f))
 	}
@@ -108,7 +115,6 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	// Built now, not lazily at Execute, so that the docs generator and the
 	// tests that walk the tree see the same commands as a user.
 	cmd.InitDefaultHelpCmd()
-	return cmd
 }
 
 // subcommand is a top-level command known by its names before it is built.
@@ -132,48 +138,53 @@ var subcommands = []subcommand{
 	{[]string{"config"}, configcmd.NewCmdConfig},
 }
 
-// rootValueFlags are the root's persistent flags that take a separate value.
-var rootValueFlags = map[string]bool{"--profile": true, "--base-url": true, "--org": true, "--timeout": true}
-
 // newCmdRootFor builds only as much of the tree as args need: the root and
 // the one top-level command they name, or the root alone for --version.
 // Anything else (help, completion, an unknown word, no command) gets the
 // whole tree, so help, suggestions and errors are the same as ever. A run
 // builds one command group, not every command and its help text.
 func newCmdRootFor(f *cmdutil.Factory, args []string) *cobra.Command {
-	word, version := "", false
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a == "--" {
-			break
-		}
-		if a == "--version" {
-			version = true
-			continue
-		}
-		if strings.HasPrefix(a, "-") {
-			if rootValueFlags[a] {
-				i++
-			}
-			continue
-		}
-		word = a
-		break
-	}
+	cmd := newRoot(f)
+	word, version := commandWord(cmd.PersistentFlags(), args)
 	if word == "" {
-		if version && !slices.Contains(args, "--help") && !slices.Contains(args, "-h") {
-			return newRoot(f)
+		if !version || slices.Contains(args, "--help") || slices.Contains(args, "-h") {
+			addAll(f, cmd)
 		}
-		return NewCmdRoot(f)
+		return cmd
 	}
 	for _, c := range subcommands {
 		if slices.Contains(c.names, word) {
-			cmd := newRoot(f)
 			cmd.AddCommand(c.build(f))
 			return cmd
 		}
 	}
-	return NewCmdRoot(f)
+	addAll(f, cmd)
+	return cmd
+}
+
+// commandWord finds the first argument that is not a root flag or its
+// value, and whether --version came before it. Whether a flag takes the
+// next argument as its value is read from the flag set itself.
+func commandWord(flags *pflag.FlagSet, args []string) (word string, version bool) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			return "", version
+		case a == "--version":
+			version = true
+		case strings.HasPrefix(a, "--"):
+			if name, _, hasValue := strings.Cut(a[2:], "="); !hasValue {
+				if fl := flags.Lookup(name); fl != nil && fl.NoOptDefVal == "" {
+					i++
+				}
+			}
+		case strings.HasPrefix(a, "-"):
+		default:
+			return a, version
+		}
+	}
+	return "", version
 }
 
 // newRoot is the root command alone: its flags, version and checks.
