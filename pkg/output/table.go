@@ -78,27 +78,36 @@ func (t Table) WritePlain(w io.Writer, noHeaders bool) error {
 // renders every cell through a style, which takes a third of a second for
 // 10,000 rows.
 func (t Table) WriteStyled(w io.Writer, color, noHeaders bool) error {
-	rows := make([][]string, len(t.Rows))
-	ncol := 0
-	if !noHeaders {
-		ncol = len(t.Headers)
+	// A cell is its sanitized text and its width on the terminal, each
+	// worked out once.
+	type cell struct {
+		text  string
+		width int
 	}
-	for i, row := range t.Rows {
-		rows[i] = make([]string, len(row))
+	cellsOf := func(row []string, sanitize bool) []cell {
+		out := make([]cell, len(row))
 		for j, c := range row {
-			rows[i][j] = Sanitize(c)
+			if sanitize {
+				c = Sanitize(c)
+			}
+			out[j] = cell{c, lipgloss.Width(c)}
 		}
+		return out
+	}
+	var header []cell
+	if !noHeaders {
+		header = cellsOf(t.Headers, false)
+	}
+	rows := make([][]cell, len(t.Rows))
+	ncol := len(header)
+	for i, row := range t.Rows {
+		rows[i] = cellsOf(row, true)
 		ncol = max(ncol, len(row))
 	}
 	widths := make([]int, ncol)
-	if !noHeaders {
-		for j, h := range t.Headers {
-			widths[j] = lipgloss.Width(h)
-		}
-	}
-	for _, row := range rows {
+	for _, row := range append([][]cell{header}, rows...) {
 		for j, c := range row {
-			widths[j] = max(widths[j], lipgloss.Width(c))
+			widths[j] = max(widths[j], c.width)
 		}
 	}
 
@@ -112,18 +121,18 @@ func (t Table) WriteStyled(w io.Writer, color, noHeaders bool) error {
 	line := make([]byte, 0, 256)
 	// writeRow pads each cell to its column (one blank either side),
 	// colours the text alone, and drops the blanks that end the line.
-	writeRow := func(cells []string, on, off string) {
+	writeRow := func(cells []cell, on, off string) {
 		line = line[:0]
 		for j := range ncol {
-			cell := ""
+			var c cell
 			if j < len(cells) {
-				cell = cells[j]
+				c = cells[j]
 			}
 			line = append(line, ' ')
 			line = append(line, on...)
-			line = append(line, cell...)
+			line = append(line, c.text...)
 			line = append(line, off...)
-			for range widths[j] - lipgloss.Width(cell) + 1 {
+			for range widths[j] - c.width + 1 {
 				line = append(line, ' ')
 			}
 		}
@@ -132,7 +141,7 @@ func (t Table) WriteStyled(w io.Writer, color, noHeaders bool) error {
 	}
 	if !noHeaders {
 		on, off := sgr("1;94")
-		writeRow(t.Headers, on, off)
+		writeRow(header, on, off)
 		on, off = sgr("90")
 		for _, wd := range widths {
 			bw.WriteString(on + strings.Repeat("─", wd+2) + off)
