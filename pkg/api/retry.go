@@ -206,11 +206,17 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 // doWithRetry runs attempt until it succeeds or the policy says stop. A
 // DELETE answered 404 after an attempt whose outcome was unknown succeeded:
 // that attempt did it.
+//
+// A 429 does not count against Attempts: the server did nothing and said
+// when to come back, so under a rate limit shared by many requests (a bulk
+// rotation) a request waits its turn for as long as the Budget allows
+// instead of failing after a few unlucky tries.
 func (c *Client) doWithRetry(ctx context.Context, method, path string, attempt func() (*Meta, error)) (*Meta, error) {
 	r := c.retrier
 	start := r.now()
 	mayHaveActed := false
-	for n := 1; ; n++ {
+	n := 0 // failed attempts that count against Attempts
+	for tries := 1; ; tries++ {
 		meta, err := attempt()
 		if err == nil {
 			return meta, nil
@@ -222,6 +228,9 @@ func (c *Client) doWithRetry(ctx context.Context, method, path string, attempt f
 		if fateOf(err) == fateUnknown {
 			mayHaveActed = true
 		}
+		if StatusOf(err) != http.StatusTooManyRequests {
+			n++
+		}
 		if ctx.Err() != nil || n >= r.policy.Attempts {
 			return nil, err
 		}
@@ -229,7 +238,7 @@ func (c *Client) doWithRetry(ctx context.Context, method, path string, attempt f
 		if !retry {
 			return nil, err
 		}
-		wait := r.policy.backoff(n, serverWait, r.draw)
+		wait := r.policy.backoff(tries, serverWait, r.draw)
 		if r.now().Sub(start)+wait > r.policy.Budget {
 			return nil, err
 		}
@@ -237,7 +246,11 @@ func (c *Client) doWithRetry(ctx context.Context, method, path string, attempt f
 			return nil, err // waiting would only end in the deadline
 		}
 		c.retries.Add(1)
-		c.debugf("* retry %d of %d for %s %s in %s after: %s\n", n, r.policy.Attempts-1, method, path, wait.Round(time.Millisecond), err)
+		if StatusOf(err) == http.StatusTooManyRequests {
+			c.debugf("* retry for %s %s in %s after: %s (a 429 does not count against the %d retries)\n", method, path, wait.Round(time.Millisecond), err, r.policy.Attempts-1)
+		} else {
+			c.debugf("* retry %d of %d for %s %s in %s after: %s\n", n, r.policy.Attempts-1, method, path, wait.Round(time.Millisecond), err)
+		}
 		if serr := r.sleep(ctx, wait); serr != nil {
 			if errors.Is(serr, context.Canceled) {
 				return nil, serr // interrupted: exit 130, not the last failure

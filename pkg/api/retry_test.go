@@ -366,3 +366,48 @@ func TestDebugMasksTruncatedBodies(t *testing.T) {
 		}
 	}
 }
+
+// TestRateLimitDoesNotUseUpAttempts: a request answered 429 more often
+// than Attempts allows still gets through, each time after the server's
+// wait; other failures still count, and the Budget still ends the waiting.
+func TestRateLimitDoesNotUseUpAttempts(t *testing.T) {
+	var steps []step
+	for range 6 {
+		steps = append(steps, step{status: 429, body: limited, retryAfter: "1"})
+	}
+	h := &scripted{steps: append(steps, step{status: 503, body: unavail}, step{status: 200, body: okOrg})}
+	c, waits := retryClient(t, h, nil)
+	if _, err := c.Organization(context.Background()); err != nil {
+		t.Fatalf("after six 429s and a 503: %v", err)
+	}
+	if h.requests() != 8 || len(*waits) != 7 || (*waits)[0] != time.Second+150*time.Millisecond {
+		t.Fatalf("%d requests, waits %v", h.requests(), *waits)
+	}
+
+	// A POST too: a 429 means nothing was created.
+	h = &scripted{steps: append(append([]step{}, steps...), step{status: 201, body: `{"status":true,"data":{"id":"ak_1","name":"ci","permissions":{},"token":"x"}}`})}
+	c, _ = retryClient(t, h, nil)
+	if _, err := c.CreateToken(context.Background(), TokenInput{Name: "ci"}); err != nil || h.requests() != 7 {
+		t.Fatalf("create after six 429s: %v, %d requests", err, h.requests())
+	}
+
+	// The Budget bounds the waiting: a server that is always busy is
+	// reported once the next wait would start past it.
+	var busy []step
+	for range 200 {
+		busy = append(busy, step{status: 429, body: limited, retryAfter: "1"})
+	}
+	h = &scripted{steps: busy}
+	c, _ = retryClient(t, h, nil)
+	clock := time.Now()
+	c.retrier.now = func() time.Time { return clock }
+	c.retrier.sleep = func(_ context.Context, d time.Duration) error { clock = clock.Add(d); return nil }
+	_, err := c.Organization(context.Background())
+	if StatusOf(err) != 429 {
+		t.Fatalf("an always-busy server: %v", err)
+	}
+	// 60 s of budget, 1.15 s a wait: 53 waits, 53 retries after the first.
+	if n := h.requests(); n < 50 || n > 60 {
+		t.Fatalf("%d requests before the budget ran out", n)
+	}
+}
