@@ -125,6 +125,9 @@ func (opts *Options) prepare() error {
 	if err != nil {
 		return err
 	}
+	// list is the inventory, not a bulk action: retired twins are live
+	// credentials and are shown like any other token.
+	filter.IncludeRetired = true
 	opts.Filter = filter
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/replexio/replex/pkg/cmdutil"
 	"github.com/replexio/replex/pkg/expiry"
 	"github.com/replexio/replex/pkg/output"
+	"github.com/replexio/replex/pkg/retired"
 	"github.com/replexio/replex/pkg/secret"
 )
 
@@ -199,6 +201,9 @@ func runOne(ctx context.Context, o *Options) error {
 	if err != nil {
 		return err
 	}
+	if err := refuseRetired(old, f.Now()); err != nil {
+		return err
+	}
 	if o.DryRun {
 		fmt.Fprintf(ios.Out, "Would rotate token %q (%s): grants %s; new expiry %s; %s.\n",
 			output.Sanitize(old.Name), old.ID, shared.GrantList(old.Permissions),
@@ -259,6 +264,9 @@ func runBulk(ctx context.Context, o *Options) error {
 		return err
 	}
 	targets := o.filter.Select(all, f.Now())
+	if n := o.filter.RetiredLeftOut(all, f.Now()); n > 0 {
+		fmt.Fprintln(ios.ErrOut, shared.RetiredNote(n, false))
+	}
 	if len(targets) == 0 {
 		fmt.Fprintln(ios.ErrOut, "No tokens match: nothing to rotate.")
 		return o.writeResults(nil)
@@ -387,6 +395,21 @@ func runBulk(ctx context.Context, o *Options) error {
 		return &cmdutil.ExitError{Code: cmdutil.ExitPartial, Err: fmt.Errorf("%d of %d rotations failed", failed, len(ordered)), Silent: true}
 	}
 	return nil
+}
+
+// refuseRetired stops the rotation of a retired twin: its replacement would
+// be a new live token under a retired name, which every bulk selection skips.
+func refuseRetired(t api.Token, now time.Time) error {
+	tw, ok := retired.Parse(t.Name)
+	if !ok {
+		return nil
+	}
+	live := "the token it was retired from"
+	if !tw.Cut {
+		live = fmt.Sprintf("%q", output.Sanitize(tw.Of))
+	}
+	return cmdutil.Usagef("token %q (%s) is a retired token left by a graceful rotation and %s: rotate %s instead, or delete this one with 'replex tokens delete %s'",
+		output.Sanitize(t.Name), t.ID, shared.RetiredState(t, now), live, t.ID)
 }
 
 func (o *Options) writeResults(results []result) error {

@@ -5,16 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"time"
-	"unicode/utf8"
 
 	"github.com/replexio/replex/pkg/api"
 	"github.com/replexio/replex/pkg/cmd/tokens/shared"
+	"github.com/replexio/replex/pkg/retired"
 )
 
 // rotation replaces one token by a new one with the same name, grants and
 // lifetime, in an order that never loses a working credential:
 //
-//  1. the old token is renamed, freeing its name (names are unique);
+//  1. the old token is renamed to its retired name (package retired),
+//     freeing its name (names are unique);
 //  2. the replacement is created under the old name;
 //  3. its secret is delivered;
 //  4. only then is the old token retired: deleted, or with a grace period
@@ -44,16 +45,6 @@ func (e *RetireError) Error() string {
 }
 
 func (e *RetireError) Unwrap() error { return e.Err }
-
-// retiredName is the name the old token carries from step 1 on.
-func retiredName(name string, now time.Time) string {
-	suffix := " (rotated " + now.UTC().Format("2006-01-02 15:04:05") + ")"
-	room := api.MaxNameLength - utf8.RuneCountInString(suffix)
-	if utf8.RuneCountInString(name) > room {
-		name = string([]rune(name)[:room])
-	}
-	return name + suffix
-}
 
 // newExpiry keeps the old token's lifetime unless --expires was given.
 func (r rotation) newExpiry(old api.Token, now time.Time) *time.Time {
@@ -85,7 +76,7 @@ func (r rotation) retireDeadline(old api.Token, now time.Time) *time.Time {
 // old token is retired only after it returned nil.
 func (r rotation) run(ctx context.Context, c *api.Client, old api.Token, deliver func(api.CreatedToken) error) (api.CreatedToken, error) {
 	now := r.now()
-	tmp := retiredName(old.Name, now)
+	tmp := retired.Name(old.Name, now)
 	perms := old.Permissions.Normalize()
 	keep := api.TokenInput{Name: old.Name, Permissions: perms, ExpiresAt: old.ExpiresAt}
 

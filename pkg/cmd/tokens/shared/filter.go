@@ -11,10 +11,14 @@ import (
 	"github.com/replexio/replex/pkg/cmdutil"
 	"github.com/replexio/replex/pkg/expiry"
 	"github.com/replexio/replex/pkg/grants"
+	"github.com/replexio/replex/pkg/retired"
 )
 
-// Filter selects tokens; every set criterion must hold.
+// Filter selects tokens; every set criterion must hold. Retired twins (the
+// old tokens a graceful rotation leaves, see package retired) are never
+// selected unless IncludeRetired is set: a bulk operation acts on live tokens.
 type Filter struct {
+	IncludeRetired bool
 	NameGlob       string        // path.Match pattern, "/" an ordinary character; "" = any
 	Grants         []GrantFilter // each must hold
 	ExpiringWithin time.Duration // > 0: not expired and expiring within it
@@ -71,6 +75,9 @@ func globSafe(s string) string { return strings.ReplaceAll(s, "/", "\x00") }
 
 // Match reports whether t passes every criterion at now.
 func (flt Filter) Match(t api.Token, now time.Time) bool {
+	if !flt.IncludeRetired && retired.Is(t.Name) {
+		return false
+	}
 	if flt.NameGlob != "" {
 		if ok, _ := path.Match(globSafe(flt.NameGlob), globSafe(t.Name)); !ok {
 			return false
@@ -128,4 +135,35 @@ func (flt Filter) Select(all []api.Token, now time.Time) []api.Token {
 		return strings.Compare(a.ID, b.ID)
 	})
 	return out
+}
+
+// RetiredLeftOut counts the retired twins that flt would have selected with
+// IncludeRetired: what a bulk command tells the user it left alone.
+func (flt Filter) RetiredLeftOut(all []api.Token, now time.Time) int {
+	if flt.IncludeRetired {
+		return 0
+	}
+	with := flt
+	with.IncludeRetired = true
+	n := 0
+	for _, t := range all {
+		if retired.Is(t.Name) && with.Match(t, now) {
+			n++
+		}
+	}
+	return n
+}
+
+// RetiredNote is the stderr line saying that n retired twins matched a
+// selection and were left out; canInclude says --include-retired exists.
+func RetiredNote(n int, canInclude bool) string {
+	what, verb, them := fmt.Sprintf("%d retired tokens", n), "were", "them"
+	if n == 1 {
+		what, verb, them = "1 retired token", "was", "it"
+	}
+	line := fmt.Sprintf("note: %s (kept working by an earlier 'tokens rotate --grace') matched and %s left out", what, verb)
+	if canInclude {
+		return line + "; --include-retired includes " + them
+	}
+	return line + ": a retired token is never rotated again"
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/replexio/replex/pkg/expiry"
 	"github.com/replexio/replex/pkg/grants"
 	"github.com/replexio/replex/pkg/output"
+	"github.com/replexio/replex/pkg/retired"
 )
 
 // SoonWindow is how close an expiry must be to be marked "soon".
@@ -97,6 +98,11 @@ func ValidateName(name string) error {
 		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
 			return cmdutil.Usagef("invalid token name %q: it contains a control character", name)
 		}
+	}
+	if retired.Is(name) {
+		// Such a name is how a retired token is recognised: a live token
+		// named so would be skipped by every bulk operation.
+		return cmdutil.Usagef("invalid token name %q: names ending in \"(rotated <date> <time>[ <tag>])\" mark tokens retired by 'tokens rotate --grace'; choose another name", name)
 	}
 	return nil
 }
