@@ -15,6 +15,7 @@ import (
 	"github.com/replexio/replex/pkg/expiry"
 	"github.com/replexio/replex/pkg/grants"
 	"github.com/replexio/replex/pkg/output"
+	"github.com/replexio/replex/pkg/retired"
 )
 
 // Options of `replex tokens audit`.
@@ -23,6 +24,7 @@ type Options struct {
 	ExpiringWithin string
 	UnusedSince    string
 	Broad          bool
+	IncludeRetired bool
 	Format         string
 	NoHeaders      bool
 
@@ -64,6 +66,10 @@ func NewCmdAudit(f *cmdutil.Factory, runF func(context.Context, *Options) error)
     preset), or any write action on api-key (a token that can mint or change
     tokens).
 
+The old tokens that 'tokens rotate --grace' keeps working for their grace
+period are left out (a note on stderr counts those with findings);
+--include-retired audits them too.
+
 Exit status 3 when anything is found, 0 when nothing is, so it fits CI:
   replex tokens audit --broad || notify-the-team
 -o json gives the findings for machines.`,
@@ -85,6 +91,7 @@ Exit status 3 when anything is found, 0 when nothing is, so it fits CI:
 	fl.StringVar(&opts.ExpiringWithin, "expiring-within", "14d", "report tokens expiring within this duration")
 	fl.StringVar(&opts.UnusedSince, "unused-since", "90d", "report tokens not used for this long")
 	fl.BoolVar(&opts.Broad, "broad", false, "also report tokens with broad grants")
+	fl.BoolVar(&opts.IncludeRetired, "include-retired", false, "also audit the old tokens that 'tokens rotate --grace' keeps working")
 	fl.BoolVar(&opts.NoHeaders, "no-headers", false, "omit the header line of the table")
 	cmdutil.AddOutputFlag(cmd, &opts.Format, output.JSON, output.YAML)
 	return cmd
@@ -110,7 +117,7 @@ func (o *Options) Audit(t api.Token, now time.Time) []Finding {
 	case t.ExpiresAt != nil && !t.ExpiresAt.After(now.Add(o.expiring)):
 		out = append(out, Finding{KindExpiring, "expires " + expiry.Relative(*t.ExpiresAt, now)})
 	}
-	if (shared.Filter{UnusedSince: o.unused}).Match(t, now) {
+	if (shared.Filter{UnusedSince: o.unused, IncludeRetired: true}).Match(t, now) {
 		detail := "never used"
 		if t.LastUsedAt != nil {
 			detail = "last used " + expiry.Relative(*t.LastUsedAt, now)
@@ -141,10 +148,24 @@ func run(ctx context.Context, o *Options) error {
 	}
 	now := f.Now()
 	reports := []Report{}
-	for _, t := range (shared.Filter{}).Select(all, now) {
-		if fs := o.Audit(t, now); len(fs) > 0 {
+	audited, leftOut := 0, 0
+	for _, t := range (shared.Filter{IncludeRetired: true}).Select(all, now) {
+		fs := o.Audit(t, now)
+		// A retired twin always expires soon (that is its grace period):
+		// reporting it would drown what needs attention.
+		if !o.IncludeRetired && retired.Is(t.Name) {
+			if len(fs) > 0 {
+				leftOut++
+			}
+			continue
+		}
+		audited++
+		if len(fs) > 0 {
 			reports = append(reports, Report{ID: t.ID, Name: t.Name, Findings: fs})
 		}
+	}
+	if leftOut > 0 {
+		fmt.Fprintln(ios.ErrOut, shared.RetiredNote(leftOut, true))
 	}
 	written, err := output.WriteDoc(ios.Out, o.Format, reports)
 	if !written {
@@ -154,10 +175,10 @@ func run(ctx context.Context, o *Options) error {
 		return err
 	}
 	if len(reports) == 0 {
-		fmt.Fprintf(ios.ErrOut, "No findings in %d tokens.\n", len(all))
+		fmt.Fprintf(ios.ErrOut, "No findings in %d tokens.\n", audited)
 		return nil
 	}
-	fmt.Fprintf(ios.ErrOut, "%d of %d tokens need attention.\n", len(reports), len(all))
+	fmt.Fprintf(ios.ErrOut, "%d of %d tokens need attention.\n", len(reports), audited)
 	return &cmdutil.ExitError{Code: cmdutil.ExitPartial, Err: fmt.Errorf("%d tokens need attention", len(reports)), Silent: true}
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/replexio/replex/pkg/cmd/tokens/shared"
 	"github.com/replexio/replex/pkg/cmdutil"
 	"github.com/replexio/replex/pkg/output"
+	"github.com/replexio/replex/pkg/retired"
 )
 
 // Options of `replex tokens prune`.
@@ -21,6 +23,7 @@ type Options struct {
 	UnusedSince string
 	DryRun      bool
 	Yes         bool
+	Retired     bool
 	Parallel    int
 	Format      string
 
@@ -35,7 +38,9 @@ func NewCmdPrune(f *cmdutil.Factory, runF func(context.Context, *Options) error)
 		Short: "Delete expired or unused tokens in bulk",
 		Long: `Delete every token that has expired (--expired) or has not been used for a
 while (--unused-since D: never used or last used before now-D, and created
-before now-D). Both flags together delete tokens matching either.
+before now-D). Both flags together delete tokens matching either. The old
+tokens that 'tokens rotate --grace' keeps working for their grace period are
+left alone (a note on stderr counts them) unless --include-retired is given.
 
 One result line per token and a summary go to stderr; the exit status is 3 if
 any deletion failed. replex's own token is never pruned. On a terminal replex
@@ -59,6 +64,7 @@ asks first; without one pass --yes.`,
 	fl.StringVar(&opts.UnusedSince, "unused-since", "", "delete tokens not used for this long (e.g. 90d)")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "list what would be deleted, delete nothing")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "delete without asking")
+	fl.BoolVar(&opts.Retired, "include-retired", false, "also delete the old tokens that 'tokens rotate --grace' keeps working")
 	fl.IntVar(&opts.Parallel, "parallel", shared.DefaultParallel, "deletions at a time")
 	cmdutil.AddOutputFlag(cmd, &opts.Format, output.JSON, output.YAML)
 	return cmd
@@ -75,17 +81,21 @@ func (o *Options) validate() error {
 	if err != nil {
 		return err
 	}
+	flt.IncludeRetired = o.Retired
 	o.filter = flt
 	return cmdutil.CheckOutputFlag(&o.Format, output.JSON, output.YAML)
 }
 
-// match: expired, or unused (either criterion given).
-func (o *Options) match(t api.Token, f *cmdutil.Factory) bool {
-	now := f.Now()
+// match: expired, or unused (either criterion given), and not a retired
+// twin unless --include-retired.
+func (o *Options) match(t api.Token, flt shared.Filter, now time.Time) bool {
+	if !flt.IncludeRetired && retired.Is(t.Name) {
+		return false
+	}
 	if o.Expired && t.Expired(now) {
 		return true
 	}
-	return o.filter.UnusedSince > 0 && o.filter.Match(t, now)
+	return flt.UnusedSince > 0 && flt.Match(t, now)
 }
 
 type result struct {
@@ -108,11 +118,20 @@ func run(ctx context.Context, o *Options) error {
 		return err
 	}
 	var targets []api.Token
-	sorted := (shared.Filter{}).Select(all, f.Now())
-	for _, t := range sorted {
-		if o.match(t, f) {
+	now := f.Now()
+	withRetired := o.filter
+	withRetired.IncludeRetired = true
+	leftOut := 0
+	for _, t := range withRetired.Select(all, now) {
+		switch {
+		case o.match(t, o.filter, now):
 			targets = append(targets, t)
+		case o.match(t, withRetired, now):
+			leftOut++
 		}
+	}
+	if leftOut > 0 {
+		fmt.Fprintln(ios.ErrOut, shared.RetiredNote(leftOut, true))
 	}
 	results := []result{}
 	if len(targets) == 0 {
