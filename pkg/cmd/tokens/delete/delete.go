@@ -15,6 +15,7 @@ import (
 	"github.com/replexio/replex/pkg/cmd/tokens/shared"
 	"github.com/replexio/replex/pkg/cmdutil"
 	"github.com/replexio/replex/pkg/output"
+	"github.com/replexio/replex/pkg/retired"
 )
 
 // Options of `replex tokens delete`.
@@ -23,6 +24,7 @@ type Options struct {
 	Args     []string
 	Yes      bool
 	OwnToken bool
+	Retired  bool // --with-retired
 }
 
 // NewCmdDelete builds the command.
@@ -40,9 +42,15 @@ On a terminal replex asks first (default no); without one it refuses unless
 
 With several tokens each result is reported and the exit status is 3 if some
 failed. Deleting the token replex itself is using needs a second, explicit
-confirmation: typing its name on a terminal, or --delete-own-token.`,
+confirmation: typing its name on a terminal, or --delete-own-token.
+
+After 'tokens rotate --grace' the old token lives on under a retired name,
+"NAME (rotated <time> <tag>)", until its grace period ends. Deleting NAME
+names every retired token of it that still works; --with-retired deletes
+them too (and, when NAME itself is gone, its retired tokens alone).`,
 		Example: `  replex tokens delete ci
   replex tokens delete ak_0123456789abcdef --yes
+  replex tokens delete ci --with-retired --yes
   replex tokens list --expired -o name | replex tokens delete --yes -`,
 		Args:              cmdutil.MinArgs(1, "the token ids or names (or - to read them from stdin)"),
 		ValidArgsFunction: shared.CompleteTokens(f, 0),
@@ -56,6 +64,7 @@ confirmation: typing its name on a terminal, or --delete-own-token.`,
 	}
 	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "delete without asking")
 	cmd.Flags().BoolVar(&opts.OwnToken, "delete-own-token", false, "also delete the token replex is authenticated with")
+	cmd.Flags().BoolVar(&opts.Retired, "with-retired", false, "also delete the old tokens that 'tokens rotate --grace' left of each named token")
 	return cmd
 }
 
@@ -85,11 +94,6 @@ func run(ctx context.Context, o *Options) error {
 		return err
 	}
 	finder := &shared.Finder{Client: client}
-	type item struct {
-		arg string
-		tok api.Token
-		err error
-	}
 	items := make([]item, 0, len(targets))
 	var found []api.Token
 	for _, a := range targets {
@@ -100,6 +104,32 @@ func run(ctx context.Context, o *Options) error {
 		items = append(items, item{arg: a, tok: t, err: err})
 		if err == nil {
 			found = append(found, t)
+		}
+	}
+
+	// The retired twins of the tokens named keep working after them: with
+	// --with-retired they are deleted too, otherwise named afterwards.
+	all, err := finder.List(ctx)
+	if err != nil {
+		return err
+	}
+	twins := make([][]api.Token, len(items))
+	for i, it := range items {
+		name := it.arg
+		if it.err == nil {
+			name = it.tok.Name
+		}
+		twins[i] = retired.Twins(all, name)
+	}
+	if o.Retired {
+		items, found = withTwins(items, found, twins)
+	} else {
+		for i := range items {
+			var nf *cmdutil.NotFoundError
+			if w := retired.Working(twins[i], f.Now()); len(w) > 0 && errors.As(items[i].err, &nf) {
+				items[i].err = &cmdutil.NotFoundError{Msg: fmt.Sprintf("%s; but the retired tokens %s of that name still work: delete them with --with-retired",
+					nf.Msg, strings.Join(shared.SortedIDs(w), ", "))}
+			}
 		}
 	}
 
@@ -124,7 +154,7 @@ func run(ctx context.Context, o *Options) error {
 
 	deleted, failed := 0, 0
 	var lastErr error
-	for _, it := range items {
+	for i, it := range items {
 		if it.err == nil && self[it.tok.ID] && !o.OwnToken {
 			it.err = confirmOwn(o, it.tok, canAsk)
 		}
@@ -144,6 +174,11 @@ func run(ctx context.Context, o *Options) error {
 		}
 		deleted++
 		fmt.Fprintf(ios.ErrOut, "deleted  %s %q\n", it.tok.ID, output.Sanitize(it.tok.Name))
+		if !o.Retired && i < len(twins) {
+			for _, tw := range retired.Working(twins[i], f.Now()) {
+				fmt.Fprintln(ios.ErrOut, shared.TwinNote(tw, it.tok.Name, f.Now())+" (or use --with-retired)")
+			}
+		}
 		if self[it.tok.ID] {
 			fmt.Fprintln(ios.ErrOut, "note: that was the token replex was using; log in with another one ('replex auth login')")
 		}
@@ -156,6 +191,42 @@ func run(ctx context.Context, o *Options) error {
 		return &cmdutil.ExitError{Code: cmdutil.ExitPartial, Err: fmt.Errorf("%d of %d deletions failed", failed, len(items)), Silent: true}
 	}
 	return nil
+}
+
+// item is one token to delete: the argument that named it, and the token
+// or why it could not be found.
+type item struct {
+	arg string
+	tok api.Token
+	err error
+}
+
+// withTwins adds the twins of each item after the items, each token once.
+// An item whose name is gone but whose twins live is replaced by them: that
+// is what 'delete NAME --with-retired' asks for after 'delete NAME'.
+func withTwins(items []item, found []api.Token, twins [][]api.Token) ([]item, []api.Token) {
+	var nf *cmdutil.NotFoundError
+	out := make([]item, 0, len(items))
+	seen := map[string]bool{}
+	for i, it := range items {
+		if errors.As(it.err, &nf) && len(twins[i]) > 0 {
+			continue
+		}
+		out = append(out, it)
+		if it.err == nil {
+			seen[it.tok.ID] = true
+		}
+	}
+	for i := range items {
+		for _, tw := range twins[i] {
+			if !seen[tw.ID] {
+				seen[tw.ID] = true
+				out = append(out, item{arg: tw.ID, tok: tw})
+				found = append(found, tw)
+			}
+		}
+	}
+	return out, found
 }
 
 // confirmOwn asks for the extra confirmation deleting replex's own token needs.

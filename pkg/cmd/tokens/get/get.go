@@ -3,6 +3,7 @@ package get
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -17,6 +18,7 @@ import (
 	"github.com/replexio/replex/pkg/expiry"
 	"github.com/replexio/replex/pkg/grants"
 	"github.com/replexio/replex/pkg/output"
+	"github.com/replexio/replex/pkg/retired"
 )
 
 // Options of `replex tokens get`.
@@ -40,7 +42,10 @@ matrix of the 14 categories by the actions read, create, update, delete.
 Piped: stable "key: value" lines (id, name, organizationId, createdAt,
 updatedAt, expiresAt, lastUsedAt, permissions), times in RFC 3339 UTC or
 "never", permissions as canonical grant specs ("cluster:read,update") separated
-by spaces, or "none".`,
+by spaces, or "none".
+
+A token that 'tokens rotate --grace' retired, or the retired tokens of the
+token shown that still work, are named in a note on stderr.`,
 		Example: `  replex tokens get ci
   replex tokens get ak_0123456789abcdef -o json
   replex tokens get ci | grep '^permissions:'`,
@@ -70,16 +75,60 @@ func run(ctx context.Context, opts *Options) error {
 	finder := &shared.Finder{Client: client}
 	tok, err := finder.Find(ctx, opts.Token)
 	if err != nil {
-		return err
+		return withTwinHint(ctx, finder, opts.Token, f.Now(), err)
 	}
 	ios := f.IOStreams
 	if ok, err := output.WriteDoc(ios.Out, opts.Format, tok); ok {
+		if err == nil {
+			err = noteTwins(ctx, finder, tok, f.Now(), ios.ErrOut)
+		}
 		return err
 	}
 	if ios.IsStdoutTTY() {
-		return WriteStyled(ios.Out, tok, f.Now(), ios.ColorEnabled())
+		err = WriteStyled(ios.Out, tok, f.Now(), ios.ColorEnabled())
+	} else {
+		err = WritePlain(ios.Out, tok)
 	}
-	return WritePlain(ios.Out, tok)
+	if err != nil {
+		return err
+	}
+	return noteTwins(ctx, finder, tok, f.Now(), ios.ErrOut)
+}
+
+// noteTwins tells, on stderr, that tok is a retired token, or which retired
+// tokens of it still work: a credential that works must not go unnoticed.
+func noteTwins(ctx context.Context, finder *shared.Finder, tok api.Token, now time.Time, w io.Writer) error {
+	if retired.Is(tok.Name) {
+		fmt.Fprintln(w, shared.RetiredSelfNote(tok, now))
+		return nil
+	}
+	all, err := finder.List(ctx)
+	if err != nil {
+		return err
+	}
+	for _, tw := range retired.Working(retired.Twins(all, tok.Name), now) {
+		fmt.Fprintln(w, shared.TwinNote(tw, tok.Name, now))
+	}
+	return nil
+}
+
+// withTwinHint adds to "no such token" the retired tokens of that name that
+// still work, which 'tokens get <id>' shows.
+func withTwinHint(ctx context.Context, finder *shared.Finder, arg string, now time.Time, err error) error {
+	var nf *cmdutil.NotFoundError
+	if !errors.As(err, &nf) {
+		return err
+	}
+	all, lerr := finder.List(ctx)
+	if lerr != nil {
+		return err
+	}
+	w := retired.Working(retired.Twins(all, arg), now)
+	if len(w) == 0 {
+		return err
+	}
+	return &cmdutil.NotFoundError{Msg: fmt.Sprintf("%s; but the retired tokens %s of that name still work: 'replex tokens get <id>' shows one",
+		nf.Msg, strings.Join(shared.SortedIDs(w), ", "))}
 }
 
 // WritePlain prints tok as stable "key: value" lines, keys as in the API.
