@@ -113,13 +113,14 @@ func run(ctx context.Context, o *Options) error {
 	if err != nil {
 		return err
 	}
+	index := retired.NewIndex(all)
 	twins := make([][]api.Token, len(items))
 	for i, it := range items {
 		name := it.arg
 		if it.err == nil {
 			name = it.tok.Name
 		}
-		twins[i] = retired.Twins(all, name)
+		twins[i] = index.Twins(name)
 	}
 	if o.Retired {
 		items, found = withTwins(items, found, twins)

@@ -57,6 +57,12 @@ still delivered and the error names the old token that is still alive (exit 1).
 Rotating the token replex itself uses updates the stored credential (keyring or
 config file) and says so.
 
+The old token is first renamed "NAME (rotated <UTC date and time> <tag>)", a
+retired token; with --grace it keeps that name until it expires. Retired
+tokens are never rotated: bulk selections skip them (a note counts those that
+matched), and naming one is refused. 'tokens delete NAME --with-retired'
+removes them.
+
 Bulk: select tokens with --expiring-within D, --older-than D and/or --name GLOB
 (combined with AND) and give --secret-dir DIR: each new secret is written to
 DIR/<name>.token (mode 0600, never overwritten), never to the clipboard. One
