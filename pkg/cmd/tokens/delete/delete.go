@@ -128,8 +128,8 @@ func run(ctx context.Context, o *Options) error {
 		for i := range items {
 			var nf *cmdutil.NotFoundError
 			if w := retired.Working(twins[i], f.Now()); len(w) > 0 && errors.As(items[i].err, &nf) {
-				items[i].err = &cmdutil.NotFoundError{Msg: fmt.Sprintf("%s; but the retired tokens %s of that name still work: delete them with --with-retired",
-					nf.Msg, strings.Join(shared.SortedIDs(w), ", "))}
+				items[i].err = &cmdutil.NotFoundError{Msg: fmt.Sprintf("%s; but %s: pass --with-retired to delete retired tokens",
+					nf.Msg, shared.RetiredStillWork(w))}
 			}
 		}
 	}

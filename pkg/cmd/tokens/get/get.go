@@ -104,7 +104,12 @@ func noteTwins(ctx context.Context, finder *shared.Finder, tok api.Token, now ti
 	}
 	all, err := finder.List(ctx)
 	if err != nil {
-		return err
+		if errors.Is(err, context.Canceled) {
+			return err
+		}
+		// The token was shown: not knowing its retired tokens is no failure.
+		fmt.Fprintf(w, "warning: could not look for retired tokens of %q: %s\n", output.Sanitize(tok.Name), cmdutil.Message(err))
+		return nil
 	}
 	for _, tw := range retired.Working(retired.Twins(all, tok.Name), now) {
 		fmt.Fprintln(w, shared.TwinNote(tw, tok.Name, now))
@@ -127,8 +132,8 @@ func withTwinHint(ctx context.Context, finder *shared.Finder, arg string, now ti
 	if len(w) == 0 {
 		return err
 	}
-	return &cmdutil.NotFoundError{Msg: fmt.Sprintf("%s; but the retired tokens %s of that name still work: 'replex tokens get <id>' shows one",
-		nf.Msg, strings.Join(shared.SortedIDs(w), ", "))}
+	return &cmdutil.NotFoundError{Msg: fmt.Sprintf("%s; but %s: 'replex tokens get <id>' shows it",
+		nf.Msg, shared.RetiredStillWork(w))}
 }
 
 // WritePlain prints tok as stable "key: value" lines, keys as in the API.

@@ -2,6 +2,7 @@ package shared
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/replexio/replex/pkg/api"
@@ -35,4 +36,14 @@ func RetiredSelfNote(t api.Token, now time.Time) string {
 		of = fmt.Sprintf("%q", output.Sanitize(tw.Of))
 	}
 	return fmt.Sprintf("note: this is a retired token, left by a graceful rotation of %s; it %s", of, RetiredState(t, now))
+}
+
+// RetiredStillWork is "the retired token(s) ID, ... of that name still
+// work(s)", for a "not found" that must not hide a working credential.
+func RetiredStillWork(ts []api.Token) string {
+	ids := strings.Join(SortedIDs(ts), ", ")
+	if len(ts) == 1 {
+		return "the retired token " + ids + " of that name still works"
+	}
+	return "the retired tokens " + ids + " of that name still work"
 }
