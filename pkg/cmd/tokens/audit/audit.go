@@ -37,6 +37,7 @@ const (
 	KindExpiring = "expiring"
 	KindUnused   = "unused"
 	KindBroad    = "broad"
+	KindRetired  = "retired" // retired by a rotation, yet never expires
 )
 
 // Finding is one thing the audit found about a token.
@@ -68,7 +69,8 @@ func NewCmdAudit(f *cmdutil.Factory, runF func(context.Context, *Options) error)
 
 The old tokens that 'tokens rotate --grace' keeps working for their grace
 period are left out (a note on stderr counts those with findings);
---include-retired audits them too.
+--include-retired audits them too. A retired token that never expires (its
+rotation could not retire it) is always reported.
 
 Exit status 3 when anything is found, 0 when nothing is, so it fits CI:
   replex tokens audit --broad || notify-the-team
@@ -124,6 +126,11 @@ func (o *Options) Audit(t api.Token, now time.Time) []Finding {
 		}
 		out = append(out, Finding{KindUnused, detail})
 	}
+	if t.ExpiresAt == nil && retired.Is(t.Name) {
+		// Its rotation did not finish retiring it (see RetireError): a
+		// credential nobody means to keep, that no bulk command touches.
+		out = append(out, Finding{KindRetired, "retired by a rotation but never expires: delete it"})
+	}
 	if o.Broad {
 		switch {
 		case grants.Covers(t.Permissions, grants.All()):
@@ -151,9 +158,9 @@ func run(ctx context.Context, o *Options) error {
 	audited, leftOut := 0, 0
 	for _, t := range (shared.Filter{IncludeRetired: true}).Select(all, now) {
 		fs := o.Audit(t, now)
-		// A retired twin always expires soon (that is its grace period):
+		// A retired twin in its grace period always expires soon:
 		// reporting it would drown what needs attention.
-		if !o.IncludeRetired && retired.Is(t.Name) {
+		if !o.IncludeRetired && retired.Is(t.Name) && t.ExpiresAt != nil {
 			if len(fs) > 0 {
 				leftOut++
 			}
@@ -190,7 +197,7 @@ func (o *Options) writeTable(reports []Report) error {
 		mark := output.MarkWarn
 		for _, fd := range r.Findings {
 			parts = append(parts, fd.Detail)
-			if fd.Kind == KindExpired || fd.Kind == KindBroad {
+			if fd.Kind == KindExpired || fd.Kind == KindBroad || fd.Kind == KindRetired {
 				mark = output.MarkDanger
 			}
 		}
