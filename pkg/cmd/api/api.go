@@ -237,6 +237,12 @@ func (o *Options) prepare() error {
 		}
 		o.params = params
 	}
+	if o.Paginate {
+		// The page to start from is checked now, not after logging in.
+		if _, err := newPager(addQuery(o.Path, o.params)); err != nil {
+			return err
+		}
+	}
 	if o.JQ != "" {
 		code, err := output.CompileJQ(o.JQ)
 		if err != nil {
