@@ -351,9 +351,11 @@ send:
 	return out, moved, nil
 }
 
-// RawResponse is the answer to Raw.
+// RawResponse is the answer to Raw and Do.
 type RawResponse struct {
 	StatusCode int
+	Status     string // "200 OK"
+	Proto      string // "HTTP/1.1"
 	Header     http.Header
 	Body       []byte
 }
@@ -361,19 +363,5 @@ type RawResponse struct {
 // Raw sends any request under the API prefix with the client's auth; used by
 // `replex api`. path is relative to /api/v1 unless it already starts with it.
 func (c *Client) Raw(ctx context.Context, method, path string, body io.Reader) (RawResponse, error) {
-	if !strings.HasPrefix(path, "/") {
-		path = "/" + path
-	}
-	if !strings.HasPrefix(path, APIPrefix+"/") && path != APIPrefix {
-		path = APIPrefix + path
-	}
-	req := c.rest.R().SetContext(ctx)
-	if body != nil {
-		req.SetHeader("Content-Type", "application/json").SetBody(body)
-	}
-	resp, err := req.Execute(method, path)
-	if err != nil {
-		return RawResponse{}, c.transportError(ctx, err)
-	}
-	return RawResponse{StatusCode: resp.StatusCode(), Header: resp.Header(), Body: resp.Body()}, nil
+	return c.Do(ctx, RawRequest{Method: method, Path: path, Body: body})
 }

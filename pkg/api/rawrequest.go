@@ -1,0 +1,50 @@
+package api
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+)
+
+// RawRequest is one request of `replex api`: any method and path under the
+// API prefix, extra headers, and an optional body sent as given.
+type RawRequest struct {
+	Method string
+	Path   string      // relative to /api/v1 unless it already starts with it
+	Header http.Header // set over the client's defaults; Content-Type defaults to JSON with a body
+	Body   io.Reader
+}
+
+// Do sends req once, with the client's auth, and returns the answer
+// whatever its status. It never retries: `replex api` sends what it is told.
+func (c *Client) Do(ctx context.Context, req RawRequest) (RawResponse, error) {
+	path := req.Path
+	if !strings.HasPrefix(path, "/") {
+		path = "/" + path
+	}
+	if !strings.HasPrefix(path, APIPrefix+"/") && path != APIPrefix && !strings.HasPrefix(path, APIPrefix+"?") {
+		path = APIPrefix + path
+	}
+	r := c.rest.R().SetContext(ctx)
+	if req.Body != nil {
+		r.SetHeader("Content-Type", "application/json").SetBody(req.Body)
+	}
+	for name, values := range req.Header {
+		r.Header.Del(name)
+		for _, v := range values {
+			r.Header.Add(name, v)
+		}
+	}
+	resp, err := r.Execute(req.Method, path)
+	if err != nil {
+		return RawResponse{}, c.transportError(ctx, err)
+	}
+	return RawResponse{
+		StatusCode: resp.StatusCode(),
+		Status:     resp.Status(),
+		Proto:      resp.Proto(),
+		Header:     resp.Header(),
+		Body:       resp.Body(),
+	}, nil
+}
