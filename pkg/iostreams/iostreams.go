@@ -5,6 +5,7 @@ package iostreams
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"os"
 	"strconv"
@@ -34,6 +35,11 @@ type Env func(string) string
 // System builds IOStreams for the real process streams.
 func System(getenv Env) *IOStreams {
 	s := &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, inFd: int(os.Stdin.Fd())}
+	if closed := claimClosedStdio(); closed[1] {
+		// What the user sent nowhere must fail to arrive, not vanish:
+		// a secret written here was not delivered.
+		s.Out = closedWriter{}
+	}
 	s.stdinTTY = term.IsTerminal(int(os.Stdin.Fd()))
 	s.stdoutTTY = term.IsTerminal(int(os.Stdout.Fd()))
 	s.stderrTTY = term.IsTerminal(int(os.Stderr.Fd()))
@@ -71,6 +77,13 @@ func decideColor(tty bool, getenv Env) bool {
 	}
 	return tty
 }
+
+// closedWriter is standard output when replex was started without one.
+type closedWriter struct{}
+
+func (closedWriter) Write([]byte) (int, error) { return 0, errStdoutClosed }
+
+var errStdoutClosed = errors.New("standard output is closed")
 
 func truthy(v string) bool {
 	b, err := strconv.ParseBool(v)
