@@ -87,6 +87,9 @@ func (f *File) Write(s Secret) error {
 	if err == nil {
 		err = f.f.Sync()
 	}
+	if err == nil {
+		err = f.stillThere()
+	}
 	if cerr := f.f.Close(); err == nil {
 		err = cerr
 	}
@@ -94,6 +97,18 @@ func (f *File) Write(s Secret) error {
 	if err != nil {
 		f.Remove()
 		return err
+	}
+	return nil
+}
+
+// stillThere checks that the path still names the file this process holds:
+// whoever can write to the directory could have removed it meanwhile and
+// put another file or a symlink in its place, and the secret written into
+// the held file would then be out of the user's reach.
+func (f *File) stillThere() error {
+	now, err := os.Lstat(f.path)
+	if err != nil || !os.SameFile(now, f.created) {
+		return fmt.Errorf("%s was removed or replaced by another file while the token was being made", f.path)
 	}
 	return nil
 }

@@ -184,6 +184,31 @@ func TestWriteFailureRemovesTheFile(t *testing.T) {
 	}
 }
 
+// A file swapped in at the path while the request was in flight (the held
+// file removed, another put in its place) fails the write, and is left as
+// it is.
+func TestWriteRefusesReplacedFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "x.token")
+	f, err := CreateFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte("planted"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err = f.Write(New(raw))
+	if want := path + " was removed or replaced by another file while the token was being made"; err == nil || err.Error() != want {
+		t.Fatalf("err = %v, want %q", err, want)
+	}
+	if got, _ := os.ReadFile(path); string(got) != "planted" {
+		t.Errorf("the planted file now holds %q", got)
+	}
+}
+
 // Remove deletes the file this process made, never one that replaced it.
 func TestRemoveOnlyOwnFile(t *testing.T) {
 	dir := t.TempDir()

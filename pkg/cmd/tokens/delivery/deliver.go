@@ -167,8 +167,9 @@ func (t *Target) write(title string, created api.CreatedToken) error {
 	}
 
 	if sf.Format != "" {
-		if sf.Copy {
-			t.copy(sec, false)
+		copied := sf.Copy && t.copy(sec, false).Copied
+		if ios.IsStdoutNull() && !copied {
+			return errNowhere
 		}
 		raw := sec.Reveal()
 		doc := createdDoc{Token: tok, Secret: &raw}
@@ -187,6 +188,13 @@ func (t *Target) write(title string, created api.CreatedToken) error {
 		}.Render(ios.Out, ios.ColorEnabled()))
 	}
 
+	if ios.IsStdoutNull() {
+		if sf.Copy && t.copy(sec, false).Copied {
+			fmt.Fprintln(ios.ErrOut, summary)
+			return nil
+		}
+		return errNowhere
+	}
 	// Piped: the secret alone on stdout, so TOKEN=$(replex tokens create ...) works.
 	_, err := fmt.Fprintln(ios.Out, sec.Reveal())
 	if err := toStdout(ios.Out, err); err != nil {
@@ -198,6 +206,11 @@ func (t *Target) write(title string, created api.CreatedToken) error {
 	fmt.Fprintln(ios.ErrOut, summary)
 	return nil
 }
+
+// errNowhere: a secret written to the null device would be lost, though the
+// write succeeds. Go's runtime puts the null device in place of a stdout the
+// process was started without, so `>&-` lands here too.
+var errNowhere = errors.New("stdout goes nowhere (it is /dev/null, or was closed): give --secret-file PATH to keep the secret")
 
 // createdDoc is the -o json/yaml document of a created token: the token and,
 // unless it went to a file, its secret.
