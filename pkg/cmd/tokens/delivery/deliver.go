@@ -181,6 +181,9 @@ func (t *Target) write(title string, created api.CreatedToken) error {
 
 	if ios.IsStdoutTTY() {
 		res := t.copy(sec, true)
+		if ios.IsStdoutNull() && !res.Copied { // REPLEX_FORCE_TTY >/dev/null
+			return errNowhere
+		}
 		return toStdout(ios.Out, shared.Panel{
 			Title: title, Token: tok, Secret: sec,
 			Reveal: sf.ShowSecret || res.MustPrint,

@@ -401,8 +401,8 @@ func runBulk(ctx context.Context, o *Options) error {
 			return files[i].Deliver(ctx, client, "Token rotated", c, o.storeOwn(self[t.ID], resolved, c, &stored))
 		})
 		results[i].NewID = created.ID
-		if _, failed := delivery.IsError(err); failed {
-			results[i].NewID = "" // revoked (or named in the error)
+		if de, failed := delivery.IsError(err); failed && de.Revoked() {
+			results[i].NewID = "" // it is gone
 		}
 		if err == nil {
 			results[i].SecretFile = files[i].Path()
