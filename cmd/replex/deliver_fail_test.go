@@ -283,6 +283,13 @@ func TestSecretFileHeldDuringRequest(t *testing.T) {
 		if info.Size() != 0 || info.Mode().Perm() != 0o600 || !info.Mode().IsRegular() {
 			t.Errorf("%s: while the request is in flight the file is %v, want an empty 0600 file", tc.name, info)
 		}
+		// Nothing has changed on the server yet: no new token, the old one
+		// not even renamed.
+		switch now := e.tokensNamed(tc.name); {
+		case tc.name == "new" && len(now) != 0,
+			tc.name != "new" && (len(now) != 1 || now[0].ID != toks[0].ID || now[0].Name != tc.name):
+			t.Errorf("%s: the file appeared only after the server changed: %v", tc.name, now)
+		}
 		if _, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644); err == nil {
 			t.Errorf("%s: a file could be planted at the path", tc.name)
 		}
