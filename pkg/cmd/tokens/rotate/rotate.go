@@ -401,10 +401,11 @@ func runBulk(ctx context.Context, o *Options) error {
 			return files[i].Deliver(ctx, client, "Token rotated", c, o.storeOwn(self[t.ID], resolved, c, &stored))
 		})
 		results[i].NewID = created.ID
-		if de, failed := delivery.IsError(err); failed && de.Revoked() {
+		switch de, failed := delivery.IsError(err); {
+		case failed && de.Revoked():
 			results[i].NewID = "" // it is gone
-		}
-		if err == nil {
+		case handedOver[i] && !failed:
+			// Delivered, even if retiring the old token failed afterwards.
 			results[i].SecretFile = files[i].Path()
 		}
 		if stored != "" {
