@@ -122,3 +122,20 @@ func TestDeliveredRevokesNothing(t *testing.T) {
 		t.Errorf("stdout %q, revoked %q", out.String(), rv.revoked)
 	}
 }
+
+// On a terminal the panel is the destination (the clipboard may hold the
+// secret too): a panel that cannot be written revokes the token.
+func TestTerminalWriteFailureRevokes(t *testing.T) {
+	f, _ := factory(nil, false)
+	f.IOStreams.SetStdoutTTY(true)
+	target, _ := Open(f, &Flags{NoCopy: true})
+	rv := &revoker{}
+	err := target.Deliver(context.Background(), rv, "Token created", created, nil)
+	want := `token "ci" (ak_1) was revoked because writing to stdout failed (no space left on device)`
+	if err == nil || err.Error() != want {
+		t.Fatalf("err = %v\nwant %s", err, want)
+	}
+	if len(rv.revoked) != 1 {
+		t.Errorf("revoked %q", rv.revoked)
+	}
+}
