@@ -115,14 +115,13 @@ func (e *Error) Revoked() bool { return e.RevokeErr == nil }
 // error is an *Error. The clipboard is the one destination allowed to fail:
 // on a terminal the secret is then shown instead, with a warning.
 func (t *Target) Deliver(ctx context.Context, c Revoker, title string, created api.CreatedToken, then func() error) error {
-	if created.Secret.IsZero() {
-		t.Abandon()
-		return fmt.Errorf("the server created token %s but sent no secret; delete it with 'replex tokens delete %s'", created.ID, created.ID)
-	}
 	// Go lets SIGPIPE kill a program that writes to a closed pipe on stdout;
 	// here the write must fail instead, so the token is revoked.
 	signal.Ignore(syscall.SIGPIPE)
-	err := t.write(title, created)
+	err := errNoSecret
+	if !created.Secret.IsZero() {
+		err = t.write(title, created)
+	}
 	if err == nil && then != nil {
 		err = then()
 	}
@@ -209,6 +208,10 @@ func (t *Target) write(title string, created api.CreatedToken) error {
 	fmt.Fprintln(ios.ErrOut, summary)
 	return nil
 }
+
+// errNoSecret: a token whose secret the server did not send is one whose
+// secret nobody holds.
+var errNoSecret = errors.New("the server sent no secret for it")
 
 // errNowhere: a secret written to the null device would be lost, though the
 // write succeeds. Go's runtime puts the null device in place of a stdout the
