@@ -64,11 +64,18 @@ func TestBulkRotateInterrupted(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	// Wait until some rotations are done, then interrupt.
+	// Wait until some rotations are done, then interrupt. Every secret file
+	// exists, empty, from before the first rotation; a written one is done.
 	deadline := time.Now().Add(20 * time.Second)
 	for {
+		written := 0
 		files, _ := os.ReadDir(dir)
-		if len(files) >= 8 {
+		for _, de := range files {
+			if info, err := de.Info(); err == nil && info.Size() > 0 {
+				written++
+			}
+		}
+		if written >= 8 {
 			break
 		}
 		if time.Now().After(deadline) {

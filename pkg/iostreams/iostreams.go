@@ -21,9 +21,11 @@ type IOStreams struct {
 	stdinTTY  bool
 	stdoutTTY bool
 	stderrTTY bool
-	color     bool
-	width     int
-	noInput   bool
+	// stdoutNull: stdout is the null device (`>/dev/null`, or closed).
+	stdoutNull bool
+	color      bool
+	width      int
+	noInput    bool
 	// terminal is where OSC 52 and password prompts go when stdout is a TTY.
 	inFd int
 }
@@ -34,6 +36,7 @@ type Env func(string) string
 // System builds IOStreams for the real process streams.
 func System(getenv Env) *IOStreams {
 	s := &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, inFd: int(os.Stdin.Fd())}
+	s.stdoutNull = isNullDevice(os.Stdout)
 	s.stdinTTY = term.IsTerminal(int(os.Stdin.Fd()))
 	s.stdoutTTY = term.IsTerminal(int(os.Stdout.Fd()))
 	s.stderrTTY = term.IsTerminal(int(os.Stderr.Fd()))
@@ -72,6 +75,18 @@ func decideColor(tty bool, getenv Env) bool {
 	return tty
 }
 
+// isNullDevice reports whether f is the null device. Go's runtime opens
+// /dev/null in place of a standard descriptor the process was started
+// without, so a closed stdout (`>&-`) is one too.
+func isNullDevice(f *os.File) bool {
+	got, err := f.Stat()
+	if err != nil {
+		return false
+	}
+	null, err := os.Stat(os.DevNull)
+	return err == nil && os.SameFile(got, null)
+}
+
 func truthy(v string) bool {
 	b, err := strconv.ParseBool(v)
 	return err == nil && b
@@ -87,12 +102,17 @@ func (s *IOStreams) IsStdinTTY() bool   { return s.stdinTTY }
 func (s *IOStreams) IsStdoutTTY() bool  { return s.stdoutTTY }
 func (s *IOStreams) IsStderrTTY() bool  { return s.stderrTTY }
 func (s *IOStreams) ColorEnabled() bool { return s.color }
+
+// IsStdoutNull reports whether what is written to stdout goes nowhere: it
+// is the null device, or was closed when replex started.
+func (s *IOStreams) IsStdoutNull() bool { return s.stdoutNull }
 func (s *IOStreams) TerminalWidth() int { return s.width }
 
 // SetStdinTTY, SetStdoutTTY, SetStderrTTY and SetColorEnabled are for tests.
 func (s *IOStreams) SetStdinTTY(v bool)     { s.stdinTTY = v }
 func (s *IOStreams) SetStdoutTTY(v bool)    { s.stdoutTTY = v }
 func (s *IOStreams) SetStderrTTY(v bool)    { s.stderrTTY = v }
+func (s *IOStreams) SetStdoutNull(v bool)   { s.stdoutNull = v }
 func (s *IOStreams) SetColorEnabled(v bool) { s.color = v }
 func (s *IOStreams) SetNoInput(v bool)      { s.noInput = v }
 

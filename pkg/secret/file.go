@@ -12,90 +12,121 @@ import (
 	"unicode/utf8"
 )
 
-// WriteFile writes the secret and one newline to a new file at path, readable
-// by its owner only (0600). It never overwrites: if path exists, even as a
-// dangling symlink, it fails naming the path. The file appears complete or not
-// at all: the secret goes to a temporary file in the same directory, is synced,
-// then hard-linked to path (which fails if path exists), so a crash or a full
-// disk never leaves half a secret behind.
-func WriteFile(path string, s Secret) error {
+// File is a secret file created, empty, before the request that makes its
+// secret, and written once that secret exists. Holding the file from the
+// start means nobody can plant a file or symlink at the path while the
+// request is in flight, and a destination that cannot be written is found
+// before any token exists.
+type File struct {
+	path    string
+	f       *os.File    // nil once closed
+	created os.FileInfo // to remove only the file this process made
+}
+
+// CreateFile creates path for a secret: a new file (never an existing one,
+// not even through a dangling symlink), readable by its owner only (0600).
+func CreateFile(path string) (*File, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|noFollow, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil, existsError(path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	info, err := f.Stat()
+	if err != nil {
+		f.Close()
+		os.Remove(path)
+		return nil, err
+	}
+	return &File{path: path, f: f, created: info}, nil
+}
+
+// CreateFileIn creates dir/TokenFileName(name) as CreateFile does. dir must
+// already exist: a typo must not create a fresh directory with default
+// permissions. Callers warn when DirTooOpen.
+func CreateFileIn(dir, name string) (*File, error) {
+	info, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("directory %s does not exist", dir)
+	case err != nil:
+		return nil, err
+	case !info.IsDir():
+		return nil, fmt.Errorf("%s is not a directory", dir)
+	}
+	return CreateFile(filepath.Join(dir, TokenFileName(name)))
+}
+
+func existsError(path string) error { return existsErr{path} }
+
+// existsErr is errors.Is fs.ErrExist, with a message that says what to do.
+type existsErr struct{ path string }
+
+func (e existsErr) Error() string {
+	return e.path + " already exists; choose another path or delete it first (a secret file is never overwritten)"
+}
+
+func (e existsErr) Is(target error) bool { return target == fs.ErrExist }
+
+// Path is where the file is.
+func (f *File) Path() string { return f.path }
+
+// Write writes the secret and one newline, syncs the file to disk and closes
+// it; only then is the secret known to be there. On any failure the file is
+// removed, so no half-written secret stays behind. Write works once.
+func (f *File) Write(s Secret) error {
 	if s.IsZero() {
+		f.Remove()
 		return errors.New("no secret to write")
 	}
-	// Checked first only for a clear message; the link below is the guard.
-	if _, err := os.Lstat(path); err == nil {
-		return existsError(path)
+	if f.f == nil {
+		return errors.New("the secret file was already closed")
 	}
-	data := []byte(s.Reveal() + "\n")
-
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*") // CreateTemp uses 0600
-	if err != nil {
-		return fmt.Errorf("write secret file: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // after a successful link, path keeps the data
-	if err := writeSync(tmp, data); err != nil {
-		return fmt.Errorf("write secret file: %w", err)
-	}
-
-	err = os.Link(tmp.Name(), path)
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, fs.ErrExist):
-		return existsError(path)
-	}
-	// Some file systems (FAT, some network mounts) have no hard links:
-	// fall back to O_EXCL, which still never overwrites.
-	return writeExclusive(path, data)
-}
-
-func existsError(path string) error {
-	return fmt.Errorf("%s already exists; choose another path or delete it first (a secret file is never overwritten)", path)
-}
-
-func writeSync(f *os.File, data []byte) error {
-	_, err := f.Write(data)
+	_, err := f.f.Write([]byte(s.Reveal() + "\n"))
 	if err == nil {
-		err = f.Sync()
+		err = f.f.Sync()
 	}
-	if cerr := f.Close(); err == nil {
+	if err == nil {
+		err = f.stillThere()
+	}
+	if cerr := f.f.Close(); err == nil {
 		err = cerr
 	}
-	return err
-}
-
-// writeExclusive creates path with O_EXCL; on failure it removes the file it
-// created, so no partial secret stays behind.
-func writeExclusive(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return existsError(path)
-	}
+	f.f = nil
 	if err != nil {
-		return fmt.Errorf("write secret file: %w", err)
-	}
-	if err := writeSync(f, data); err != nil {
-		os.Remove(path)
-		return fmt.Errorf("write secret file: %w", err)
+		f.Remove()
+		return err
 	}
 	return nil
 }
 
-// WriteFileIn writes the secret to dir/TokenFileName(name), as WriteFile does,
-// and returns that path. dir must already exist: a typo must not create a
-// fresh directory with default permissions. Callers warn when DirTooOpen.
-func WriteFileIn(dir, name string, s Secret) (string, error) {
-	info, err := os.Stat(dir)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return "", fmt.Errorf("directory %s does not exist", dir)
-	case err != nil:
-		return "", err
-	case !info.IsDir():
-		return "", fmt.Errorf("%s is not a directory", dir)
+// stillThere checks that the path still names the file this process holds:
+// whoever can write to the directory could have removed it meanwhile and
+// put another file or a symlink in its place, and the secret written into
+// the held file would then be out of the user's reach.
+func (f *File) stillThere() error {
+	now, err := os.Lstat(f.path)
+	if err != nil || !os.SameFile(now, f.created) {
+		return fmt.Errorf("%s was removed or replaced by another file while the token was being made", f.path)
 	}
-	path := filepath.Join(dir, TokenFileName(name))
-	return path, WriteFile(path, s)
+	return nil
+}
+
+// Remove closes the file and deletes it, if the path still names the file
+// this process created (it may have been moved, or replaced by another).
+// It is safe to call more than once, and after Write.
+func (f *File) Remove() {
+	if f == nil {
+		return
+	}
+	if f.f != nil {
+		f.f.Close()
+		f.f = nil
+	}
+	if now, err := os.Lstat(f.path); err == nil && os.SameFile(now, f.created) {
+		os.Remove(f.path)
+	}
 }
 
 // DirTooOpen reports whether dir grants any access to group or others: they

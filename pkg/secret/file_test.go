@@ -23,10 +23,35 @@ func entries(t *testing.T, dir string) []string {
 	return names
 }
 
-func TestWriteFile(t *testing.T) {
+// writeFile is the whole life of a secret file: created, then written.
+func writeFile(path string, s Secret) error {
+	f, err := CreateFile(path)
+	if err != nil {
+		return err
+	}
+	return f.Write(s)
+}
+
+func TestCreateFileThenWrite(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "ci.token")
-	if err := WriteFile(path, New(raw)); err != nil {
+	f, err := CreateFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Held, empty and private from the start: nobody can plant a file here
+	// while the request that makes the secret is in flight.
+	info, err := os.Lstat(path)
+	if err != nil || info.Size() != 0 || !info.Mode().IsRegular() {
+		t.Fatalf("before Write: %v, %v", info, err)
+	}
+	if runtime.GOOS != "windows" && info.Mode().Perm() != 0o600 {
+		t.Errorf("mode = %o, want 600", info.Mode().Perm())
+	}
+	if _, err := CreateFile(path); err == nil || !strings.Contains(err.Error(), "already exists") {
+		t.Errorf("a second create of the held path: %v", err)
+	}
+	if err := f.Write(New(raw)); err != nil {
 		t.Fatal(err)
 	}
 	got, err := os.ReadFile(path)
@@ -39,21 +64,18 @@ func TestWriteFile(t *testing.T) {
 	if names := entries(t, dir); len(names) != 1 || names[0] != "ci.token" {
 		t.Errorf("dir holds %q, want only ci.token", names)
 	}
-	if runtime.GOOS != "windows" {
-		info, _ := os.Stat(path)
-		if perm := info.Mode().Perm(); perm != 0o600 {
-			t.Errorf("mode = %o, want 600", perm)
-		}
+	if err := f.Write(New(raw)); err == nil {
+		t.Error("a second Write succeeded")
 	}
 }
 
-func TestWriteFileNeverOverwrites(t *testing.T) {
+func TestCreateFileNeverOverwrites(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "existing")
 	if err := os.WriteFile(path, []byte("keep me"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	err := WriteFile(path, New(raw))
+	_, err := CreateFile(path)
 	want := path + " already exists; choose another path or delete it first (a secret file is never overwritten)"
 	if err == nil || err.Error() != want {
 		t.Fatalf("err = %v, want %q", err, want)
@@ -66,13 +88,13 @@ func TestWriteFileNeverOverwrites(t *testing.T) {
 	}
 }
 
-func TestWriteFileRefusesDanglingSymlink(t *testing.T) {
+func TestCreateFileRefusesDanglingSymlink(t *testing.T) {
 	dir := t.TempDir()
 	target, link := filepath.Join(dir, "target"), filepath.Join(dir, "link")
 	if err := os.Symlink(target, link); err != nil {
 		t.Skipf("no symlinks: %v", err)
 	}
-	if err := WriteFile(link, New(raw)); err == nil || !strings.Contains(err.Error(), "already exists") {
+	if _, err := CreateFile(link); err == nil || !strings.Contains(err.Error(), "already exists") {
 		t.Fatalf("err = %v, want already exists", err)
 	}
 	if _, err := os.Lstat(target); !os.IsNotExist(err) {
@@ -80,10 +102,78 @@ func TestWriteFileRefusesDanglingSymlink(t *testing.T) {
 	}
 }
 
-func TestWriteFileMissingDirLeavesNothing(t *testing.T) {
+func TestCreateFileMissingDirLeavesNothing(t *testing.T) {
 	dir := t.TempDir()
-	err := WriteFile(filepath.Join(dir, "missing", "x.token"), New(raw))
-	if err == nil || !strings.HasPrefix(err.Error(), "write secret file: ") {
+	_, err := CreateFile(filepath.Join(dir, "missing", "x.token"))
+	if err == nil || !strings.Contains(err.Error(), "no such file or directory") {
+		t.Fatalf("err = %v", err)
+	}
+	if names := entries(t, dir); len(names) != 0 {
+		t.Errorf("left behind %q", names)
+	}
+}
+
+// /proc takes no new files, even from root: the case of a destination that
+// cannot be written, found before any secret exists.
+func TestCreateFileUnwritableDir(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("needs /proc")
+	}
+	if _, err := CreateFile("/proc/x.token"); err == nil {
+		t.Fatal("created a file in /proc")
+	}
+}
+
+func TestCreateFileReadOnlyDirLeavesNothing(t *testing.T) {
+	if runtime.GOOS == "windows" || os.Geteuid() == 0 {
+		t.Skip("needs Unix permissions that apply (not root)")
+	}
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o500); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chmod(dir, 0o700)
+	if _, err := CreateFile(filepath.Join(dir, "x.token")); err == nil {
+		t.Fatal("create in a read-only directory succeeded")
+	}
+	if names := entries(t, dir); len(names) != 0 {
+		t.Errorf("left behind %q", names)
+	}
+}
+
+func TestWriteZeroSecretRemovesTheFile(t *testing.T) {
+	dir := t.TempDir()
+	f, err := CreateFile(filepath.Join(dir, "x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Write(Secret{}); err == nil || err.Error() != "no secret to write" {
+		t.Errorf("err = %v", err)
+	}
+	if names := entries(t, dir); len(names) != 0 {
+		t.Errorf("left behind %q", names)
+	}
+}
+
+// A failed write (here: the disk is full) removes the file: no half secret.
+func TestWriteFailureRemovesTheFile(t *testing.T) {
+	if _, err := os.Stat("/dev/full"); err != nil {
+		t.Skip("needs /dev/full")
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "x.token")
+	f, err := CreateFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.f.Close()
+	f.f = full
+	err = f.Write(New(raw))
+	if err == nil || !strings.Contains(err.Error(), "no space left") {
 		t.Fatalf("err = %v", err)
 	}
 	if leaks(err.Error()) {
@@ -94,71 +184,86 @@ func TestWriteFileMissingDirLeavesNothing(t *testing.T) {
 	}
 }
 
-func TestWriteFileReadOnlyDirLeavesNothing(t *testing.T) {
-	if runtime.GOOS == "windows" || os.Geteuid() == 0 {
-		t.Skip("needs Unix permissions that apply (not root)")
-	}
-	dir := t.TempDir()
-	if err := os.Chmod(dir, 0o500); err != nil {
-		t.Fatal(err)
-	}
-	defer os.Chmod(dir, 0o700)
-	if err := WriteFile(filepath.Join(dir, "x.token"), New(raw)); err == nil {
-		t.Fatal("write into a read-only directory succeeded")
-	}
-	if names := entries(t, dir); len(names) != 0 {
-		t.Errorf("left behind %q", names)
-	}
-}
-
-func TestWriteFileZeroSecret(t *testing.T) {
-	dir := t.TempDir()
-	if err := WriteFile(filepath.Join(dir, "x"), Secret{}); err == nil || err.Error() != "no secret to write" {
-		t.Errorf("err = %v", err)
-	}
-	if names := entries(t, dir); len(names) != 0 {
-		t.Errorf("left behind %q", names)
-	}
-}
-
-func TestWriteExclusiveFallback(t *testing.T) {
+// A file swapped in at the path while the request was in flight (the held
+// file removed, another put in its place) fails the write, and is left as
+// it is.
+func TestWriteRefusesReplacedFile(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "x.token")
-	if err := writeExclusive(path, []byte("s\n")); err != nil {
-		t.Fatal(err)
-	}
-	if got, _ := os.ReadFile(path); string(got) != "s\n" {
-		t.Errorf("content = %q", got)
-	}
-	if err := writeExclusive(path, []byte("other\n")); err == nil || !strings.Contains(err.Error(), path+" already exists") {
-		t.Errorf("second write: %v", err)
-	}
-	if got, _ := os.ReadFile(path); string(got) != "s\n" {
-		t.Errorf("content after refused write = %q", got)
-	}
-}
-
-func TestWriteFileIn(t *testing.T) {
-	dir := t.TempDir()
-	path, err := WriteFileIn(dir, "team/ci deploy", New(raw))
+	f, err := CreateFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := filepath.Join(dir, "team_ci deploy.token"); path != want {
-		t.Errorf("path = %q, want %q", path, want)
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
 	}
-	if got, _ := os.ReadFile(path); string(got) != raw+"\n" {
+	if err := os.WriteFile(path, []byte("planted"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err = f.Write(New(raw))
+	if want := path + " was removed or replaced by another file while the token was being made"; err == nil || err.Error() != want {
+		t.Fatalf("err = %v, want %q", err, want)
+	}
+	if got, _ := os.ReadFile(path); string(got) != "planted" {
+		t.Errorf("the planted file now holds %q", got)
+	}
+}
+
+// Remove deletes the file this process made, never one that replaced it.
+func TestRemoveOnlyOwnFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "x.token")
+	f, err := CreateFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Remove()
+	if names := entries(t, dir); len(names) != 0 {
+		t.Fatalf("Remove left %q", names)
+	}
+	g, err := CreateFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Write(New(raw)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(path, path+".moved"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte("someone else's"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	g.Remove()
+	if got, _ := os.ReadFile(path); string(got) != "someone else's" {
+		t.Errorf("Remove deleted a file it did not make")
+	}
+}
+
+func TestCreateFileIn(t *testing.T) {
+	dir := t.TempDir()
+	f, err := CreateFileIn(dir, "team/ci deploy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(dir, "team_ci deploy.token"); f.Path() != want {
+		t.Errorf("path = %q, want %q", f.Path(), want)
+	}
+	if err := f.Write(New(raw)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(f.Path()); string(got) != raw+"\n" {
 		t.Errorf("content = %q", got)
 	}
-	if _, err := WriteFileIn(dir, "team/ci deploy", New("other")); err == nil || !strings.Contains(err.Error(), "already exists") {
-		t.Errorf("second write: %v", err)
+	if _, err := CreateFileIn(dir, "team/ci deploy"); err == nil || !strings.Contains(err.Error(), "already exists") {
+		t.Errorf("second create: %v", err)
 	}
 
 	missing := filepath.Join(dir, "nope")
-	if _, err := WriteFileIn(missing, "x", New(raw)); err == nil || err.Error() != "directory "+missing+" does not exist" {
+	if _, err := CreateFileIn(missing, "x"); err == nil || err.Error() != "directory "+missing+" does not exist" {
 		t.Errorf("missing dir: %v", err)
 	}
-	if _, err := WriteFileIn(path, "x", New(raw)); err == nil || err.Error() != path+" is not a directory" {
+	if _, err := CreateFileIn(f.Path(), "x"); err == nil || err.Error() != f.Path()+" is not a directory" {
 		t.Errorf("file as dir: %v", err)
 	}
 	if _, err := os.Stat(missing); !os.IsNotExist(err) {

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/replexio/replex/pkg/api"
+	"github.com/replexio/replex/pkg/cmd/tokens/delivery"
 	"github.com/replexio/replex/pkg/cmd/tokens/shared"
 	"github.com/replexio/replex/pkg/cmdutil"
 	"github.com/replexio/replex/pkg/grants"
@@ -23,7 +24,7 @@ type Options struct {
 	Preset  string
 	Expires string
 	DryRun  bool
-	Secret  shared.SecretFlags
+	Secret  delivery.Flags
 
 	// Set by validation.
 	input     api.TokenInput
@@ -54,8 +55,12 @@ The secret:
   - piped: the secret alone on stdout, the rest on stderr, no clipboard unless
     --copy: TOKEN=$(replex tokens create ci --grant cluster:read);
   - -o json|yaml: the token object with its "token";
-  - --secret-file PATH: a new 0600 file (never overwritten), nothing secret on stdout.
-If the clipboard fails, the secret is printed with a warning: it is never lost.
+  - --secret-file PATH: a new 0600 file (never overwritten, created before the
+    token), nothing secret on stdout.
+If the clipboard fails, the secret is printed with a warning. If the secret
+cannot be written where it was asked for (a full disk, a closed stdout, a
+reader that went away), the new token is deleted again and the command fails
+(exit 1) naming it: no token is left whose secret nobody holds.
 
 Interactive: on a terminal (stdin, stdout and stderr), without --grant and
 --preset, a form asks for the name (when not given), the actions of each of
@@ -96,7 +101,7 @@ naming them. TERM=dumb asks line by line instead of drawing the form.`,
 	})
 	cmd.Flags().StringVar(&opts.Expires, "expires", "never", "lifetime: 90d, 12h, 1y, 2027-01-31, an RFC 3339 time, or never")
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "show what would be created, send nothing")
-	shared.AddSecretFlags(cmd, &opts.Secret)
+	delivery.AddFlags(cmd, &opts.Secret)
 	return cmd
 }
 
@@ -157,8 +162,15 @@ func run(ctx context.Context, o *Options) error {
 	if o.DryRun {
 		return dryRun(o)
 	}
+	// The destination is ready before the token exists: a secret file that
+	// cannot be created stops here, with nothing sent.
+	target, err := delivery.Open(f, &o.Secret)
+	if err != nil {
+		return err
+	}
 	client, _, err := f.Client()
 	if err != nil {
+		target.Abandon()
 		return err
 	}
 	// A create whose answer is lost is cleaned up and tried again, so that
@@ -167,13 +179,15 @@ func run(ctx context.Context, o *Options) error {
 		fmt.Fprintln(ios.ErrOut, "note: "+output.Sanitize(msg))
 	})
 	if err != nil {
+		target.Abandon()
 		if api.StatusOf(err) == 409 {
 			return fmt.Errorf("a token named %q exists already (%s): pick another name, or delete the existing one first ('replex tokens delete %s')", o.Name, err, o.Name)
 		}
 		return err
 	}
-	// Deliver first: whatever else is wrong, the secret must not be lost.
-	if err := shared.Deliver(f, &o.Secret, "Token created", created); err != nil {
+	// Deliver first: whatever else is wrong, the secret must not be lost;
+	// a secret that cannot be delivered takes its token with it.
+	if err := target.Deliver(ctx, client, "Token created", created, nil); err != nil {
 		return err
 	}
 	if o.input.ExpiresAt == nil && ios.IsStderrTTY() {

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,7 +20,7 @@ import (
 	"time"
 
 	"github.com/replexio/replex/pkg/api"
-	"github.com/replexio/replex/pkg/cmd/tokens/shared"
+	"github.com/replexio/replex/pkg/cmd/tokens/delivery"
 	"github.com/replexio/replex/pkg/cmd/tokens/tokenstest"
 	"github.com/replexio/replex/pkg/cmdutil"
 	"github.com/replexio/replex/pkg/grants"
@@ -195,7 +196,7 @@ func TestFlagsToOptions(t *testing.T) {
 		grants  []string // --grant as given
 		perms   []string // the permission set, formatted
 		expires *time.Time
-		secret  shared.SecretFlags
+		secret  delivery.Flags
 		dryRun  bool
 	}{
 		{
@@ -203,7 +204,7 @@ func TestFlagsToOptions(t *testing.T) {
 			args:   []string{"ci", "--grant", "cluster:read,update"},
 			grants: []string{"cluster:read,update"},
 			perms:  []string{"cluster:read,update"},
-			secret: shared.SecretFlags{ClearAfter: 45 * time.Second},
+			secret: delivery.Flags{ClearAfter: 45 * time.Second},
 		},
 		{
 			name:    "several grants, names in any spelling, a duration",
@@ -211,7 +212,7 @@ func TestFlagsToOptions(t *testing.T) {
 			grants:  []string{"Cluster:Read", "custom_pricing:write", "budget:r"},
 			perms:   []string{"budget:read", "cluster:read", "custom-pricing:create,update,delete"},
 			expires: at(now.Add(90 * day)),
-			secret:  shared.SecretFlags{ClearAfter: 45 * time.Second},
+			secret:  delivery.Flags{ClearAfter: 45 * time.Second},
 		},
 		{
 			name:    "a date is valid through that UTC day",
@@ -219,7 +220,7 @@ func TestFlagsToOptions(t *testing.T) {
 			grants:  []string{"cluster:*"},
 			perms:   []string{"cluster:read,create,update,delete"},
 			expires: at(time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC)),
-			secret:  shared.SecretFlags{ClearAfter: 45 * time.Second},
+			secret:  delivery.Flags{ClearAfter: 45 * time.Second},
 		},
 		{
 			name:   "a preset combines with --grant",
@@ -228,14 +229,14 @@ func TestFlagsToOptions(t *testing.T) {
 			perms: []string{"agent:read", "api-key:read", "billing:read", "budget:read", "cluster:read,update",
 				"custom-pricing:read", "invitation:read", "organization:read", "recommendations:read", "role:read",
 				"saml-integration:read", "scopes:read", "teams:read", "user:read"},
-			secret: shared.SecretFlags{ClearAfter: 45 * time.Second},
+			secret: delivery.Flags{ClearAfter: 45 * time.Second},
 		},
 		{
 			name:   "delivery flags",
 			args:   []string{"ci", "--grant", "cluster:read", "--no-copy", "--show-secret", "--clear-after", "10s", "-o", "yaml", "--dry-run"},
 			grants: []string{"cluster:read"},
 			perms:  []string{"cluster:read"},
-			secret: shared.SecretFlags{NoCopy: true, ShowSecret: true, ClearAfter: 10 * time.Second, Format: "yaml"},
+			secret: delivery.Flags{NoCopy: true, ShowSecret: true, ClearAfter: 10 * time.Second, Format: "yaml"},
 			dryRun: true,
 		},
 		{
@@ -243,7 +244,7 @@ func TestFlagsToOptions(t *testing.T) {
 			args:   []string{"ci", "--grant", "cluster:read", "-o", "table", "--copy"},
 			grants: []string{"cluster:read"},
 			perms:  []string{"cluster:read"},
-			secret: shared.SecretFlags{Copy: true, ClearAfter: 45 * time.Second},
+			secret: delivery.Flags{Copy: true, ClearAfter: 45 * time.Second},
 		},
 	}
 	for _, tt := range tests {
@@ -598,10 +599,14 @@ func TestNoSecretInAnswer(t *testing.T) {
 	w.rewrite = func(d map[string]any) { delete(d, "token") }
 	e := w.env(false)
 	err := execCreate(e.f, nil, "ci", "--grant", "cluster:read")
-	tok, _ := w.token("ci")
-	want := fmt.Sprintf("the server created token %s but sent no secret; delete it with 'replex tokens delete %s'", tok.ID, tok.ID)
-	if err == nil || err.Error() != want {
-		t.Errorf("error = %v; want %s", err, want)
+	// Nobody holds the secret of such a token: it is revoked like any other
+	// whose secret could not be delivered.
+	re := regexp.MustCompile(`^token "ci" \(ak_[0-9a-f]+\) was revoked because the server sent no secret for it$`)
+	if err == nil || !re.MatchString(err.Error()) {
+		t.Errorf("error = %v; want %s", err, re)
+	}
+	if _, ok := w.token("ci"); ok {
+		t.Error("the token without a secret still exists")
 	}
 	if e.out.Len() != 0 {
 		t.Errorf("stdout = %q", e.out.String())
@@ -648,9 +653,10 @@ func TestDuplicateName(t *testing.T) {
 	}
 }
 
-// A --secret-file that appears between the check and the write (another
-// process won the race) must not lose the secret: it is printed instead.
-func TestSecretFileRaceStillDelivers(t *testing.T) {
+// A --secret-file planted between the flag check and the request must stop
+// the command before anything is sent: the file is created, exclusively,
+// before the request, and never overwritten.
+func TestSecretFilePlantedAfterCheckSendsNothing(t *testing.T) {
 	w := newWorld(t)
 	e := w.env(false)
 	path := filepath.Join(t.TempDir(), "ci.token")
@@ -660,21 +666,51 @@ func TestSecretFileRaceStillDelivers(t *testing.T) {
 		}
 		return run(ctx, o)
 	}, "ci", "--grant", "cluster:read", "--secret-file", path)
-	if err != nil {
-		t.Fatal(err)
+	want := "--secret-file " + path + " already exists: choose a new path (replex never overwrites a file)"
+	if err == nil || cmdutil.Message(err) != want || cmdutil.ExitCode(err) != cmdutil.ExitUsage {
+		t.Fatalf("err = %v (exit %d); want %q, exit 2", err, cmdutil.ExitCode(err), want)
 	}
 	if b, _ := os.ReadFile(path); string(b) != "someone else's\n" {
 		t.Errorf("the existing file was overwritten")
 	}
-	raw := strings.TrimSuffix(e.out.String(), "\n")
-	if !strings.HasPrefix(raw, "rpx_") || len(raw) != len("rpx_")+40 {
-		t.Fatalf("stdout = %q; want the secret", e.out.String())
+	if n := w.requests.Load(); n != 0 {
+		t.Errorf("%d requests sent", n)
 	}
-	want := "warning: " + path + " already exists; choose another path or delete it first (a secret file is never overwritten); the secret is printed on stdout instead\n"
-	if e.errOut.String() != want {
-		t.Errorf("stderr = %q; want %q", e.errOut.String(), want)
+	if _, ok := w.token("ci"); ok {
+		t.Error("a token was created")
 	}
-	if strings.Contains(e.errOut.String(), raw) {
-		t.Error("the warning holds the secret")
+	if e.out.Len() != 0 {
+		t.Errorf("stdout = %q", e.out.String())
+	}
+}
+
+// failingWriter is a stdout whose every write fails, as a full disk does.
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("no space left on device") }
+
+// A secret that cannot be written to stdout takes its token with it: the
+// token is revoked and the error names it, whatever the output mode.
+func TestUndeliverableSecretRevokesTheToken(t *testing.T) {
+	for _, args := range [][]string{nil, {"-o", "json"}, {"-o", "yaml"}} {
+		t.Run(fmt.Sprint(args), func(t *testing.T) {
+			w := newWorld(t)
+			e := w.env(false)
+			e.f.IOStreams.Out = failingWriter{}
+			err := execCreate(e.f, nil, append([]string{"ci", "--grant", "cluster:read"}, args...)...)
+			if _, ok := w.token("ci"); ok {
+				t.Error("the token whose secret was lost still exists")
+			}
+			re := regexp.MustCompile(`^token "ci" \(ak_[0-9a-f]+\) was revoked because writing to stdout failed \(no space left on device\)$`)
+			if err == nil || !re.MatchString(err.Error()) {
+				t.Fatalf("err = %v", err)
+			}
+			if code := cmdutil.ExitCode(err); code != cmdutil.ExitFailure {
+				t.Errorf("exit %d, want 1", code)
+			}
+			if strings.Contains(e.errOut.String(), "rpx_") {
+				t.Errorf("stderr holds a secret: %q", e.errOut.String())
+			}
+		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,8 +14,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/replexio/replex/pkg/api"
+	"github.com/replexio/replex/pkg/cmd/tokens/delivery"
 	"github.com/replexio/replex/pkg/cmd/tokens/shared"
 	"github.com/replexio/replex/pkg/cmdutil"
+	"github.com/replexio/replex/pkg/config"
 	"github.com/replexio/replex/pkg/expiry"
 	"github.com/replexio/replex/pkg/output"
 	"github.com/replexio/replex/pkg/retired"
@@ -29,7 +32,7 @@ type Options struct {
 	Expires string
 	DryRun  bool
 	Yes     bool
-	Secret  shared.SecretFlags
+	Secret  delivery.Flags
 
 	// Bulk selection.
 	ExpiringWithin string
@@ -52,8 +55,11 @@ func NewCmdRotate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 		Long: `Rotate a token: create its replacement (same name, same grants, same lifetime
 unless --expires), deliver the new secret exactly as 'tokens create' does, and
 only then retire the old token: at once, or with --grace D by letting it expire
-D from now so both work during the overlap. If retiring fails, the new secret is
-still delivered and the error names the old token that is still alive (exit 1).
+D from now so both work during the overlap. If the new secret cannot be
+delivered (a full disk, a closed stdout, a reader that went away), the new
+token is deleted again and the old one keeps working under its own name
+(exit 1). If retiring fails, the new secret is still delivered and the error
+names the old token that is still alive (exit 1).
 Rotating the token replex itself uses updates the stored credential (keyring or
 config file) and says so.
 
@@ -65,7 +71,8 @@ removes them.
 
 Bulk: select tokens with --expiring-within D, --older-than D and/or --name GLOB
 (combined with AND) and give --secret-dir DIR: each new secret is written to
-DIR/<name>.token (mode 0600, never overwritten), never to the clipboard. One
+DIR/<name>.token (mode 0600, never overwritten, every file created before
+the first rotation), never to stdout or the clipboard. One
 result line per token and a summary go to stderr; the exit status is 3 if any
 failed. Ctrl-C starts no new rotation, lets those under way finish, and exits 130.
 
@@ -108,7 +115,7 @@ On a terminal replex asks first; without one pass --yes.`,
 	fl.StringVar(&opts.Name, "name", "", "bulk: tokens whose name matches this glob")
 	fl.StringVar(&opts.SecretDir, "secret-dir", "", "bulk: directory for the new secrets, one DIR/<name>.token each")
 	fl.IntVar(&opts.Parallel, "parallel", shared.DefaultParallel, "bulk: rotations at a time")
-	shared.AddSecretFlags(cmd, &opts.Secret)
+	delivery.AddFlags(cmd, &opts.Secret)
 	return cmd
 }
 
@@ -198,6 +205,21 @@ func (o *Options) retirePhrase() string {
 func runOne(ctx context.Context, o *Options) error {
 	f := o.F
 	ios := f.IOStreams
+	if o.DryRun {
+		return o.dryRunOne(ctx)
+	}
+	// The destination is ready before anything changes: a secret file that
+	// cannot be created stops here, with nothing sent.
+	target, err := delivery.Open(f, &o.Secret)
+	if err != nil {
+		return err
+	}
+	handedOver := false // to Deliver, which removes the file if it fails
+	defer func() {
+		if !handedOver {
+			target.Abandon()
+		}
+	}()
 	client, resolved, err := f.Client()
 	if err != nil {
 		return err
@@ -210,13 +232,6 @@ func runOne(ctx context.Context, o *Options) error {
 	if err := refuseRetired(old, f.Now()); err != nil {
 		return err
 	}
-	if o.DryRun {
-		fmt.Fprintf(ios.Out, "Would rotate token %q (%s): grants %s; new expiry %s; %s.\n",
-			output.Sanitize(old.Name), old.ID, shared.GrantList(old.Permissions),
-			shared.Timestamp(o.rotation.newExpiry(old, f.Now())), o.retirePhrase())
-		fmt.Fprintln(ios.ErrOut, "Dry run: nothing was changed.")
-		return nil
-	}
 	if err := o.confirm(fmt.Sprintf("Rotate token %q (%s)? %s.", output.Sanitize(old.Name), old.ID, capitalize(o.retirePhrase()))); err != nil {
 		return err
 	}
@@ -228,17 +243,13 @@ func runOne(ctx context.Context, o *Options) error {
 	// From here on the work finishes even if Ctrl-C arrives: stopping between
 	// the steps would leave two tokens and no clear owner of the secret.
 	work := context.WithoutCancel(ctx)
-	created, err := o.rotation.run(work, client, old, func(c api.CreatedToken) error {
-		return shared.Deliver(f, &o.Secret, "Token rotated", c)
+	var stored string
+	_, err = o.rotation.run(work, client, old, func(c api.CreatedToken) error {
+		handedOver = true
+		return target.Deliver(work, client, "Token rotated", c, o.storeOwn(self[old.ID], resolved, c, &stored))
 	})
-	if created.ID != "" && self[old.ID] {
-		msg, serr := shared.StoreOwnToken(f, resolved, created.Token, created.Secret)
-		switch {
-		case serr != nil:
-			fmt.Fprintf(ios.ErrOut, "warning: this was replex's own token, but the new one could not be stored: %v\n", serr)
-		case msg != "":
-			fmt.Fprintln(ios.ErrOut, "This was replex's own token: "+msg+".")
-		}
+	if stored != "" {
+		fmt.Fprintln(ios.ErrOut, "This was replex's own token: "+stored+".")
 	}
 	if err != nil {
 		return err
@@ -247,6 +258,46 @@ func runOne(ctx context.Context, o *Options) error {
 		fmt.Fprintf(ios.ErrOut, "The old token %s keeps working until %s.\n", old.ID, shared.Timestamp(o.rotation.retireDeadline(old, f.Now())))
 	}
 	return ctx.Err()
+}
+
+// dryRunOne shows what rotating one token would do.
+func (o *Options) dryRunOne(ctx context.Context) error {
+	f := o.F
+	ios := f.IOStreams
+	client, _, err := f.Client()
+	if err != nil {
+		return err
+	}
+	old, err := (&shared.Finder{Client: client}).Find(ctx, o.Token)
+	if err != nil {
+		return err
+	}
+	if err := refuseRetired(old, f.Now()); err != nil {
+		return err
+	}
+	fmt.Fprintf(ios.Out, "Would rotate token %q (%s): grants %s; new expiry %s; %s.\n",
+		output.Sanitize(old.Name), old.ID, shared.GrantList(old.Permissions),
+		shared.Timestamp(o.rotation.newExpiry(old, f.Now())), o.retirePhrase())
+	fmt.Fprintln(ios.ErrOut, "Dry run: nothing was changed.")
+	return nil
+}
+
+// storeOwn is the last step of delivering the new secret of replex's own
+// token: the stored credential (keyring or config file) must hold it before
+// the old token is retired, or replex would lock itself out. If storing
+// fails, delivery fails: the new token is revoked and the old one kept.
+func (o *Options) storeOwn(own bool, resolved config.Resolved, c api.CreatedToken, msg *string) func() error {
+	if !own {
+		return nil
+	}
+	return func() error {
+		m, err := shared.StoreOwnToken(o.F, resolved, c.Token, c.Secret)
+		if err != nil {
+			return fmt.Errorf("it is replex's own token and storing it as the new credential failed (%v)", err)
+		}
+		*msg = m
+		return nil
+	}
 }
 
 type result struct {
@@ -288,7 +339,7 @@ func runBulk(ctx context.Context, o *Options) error {
 		seen[file] = t.Name
 		if o.SecretDir != "" {
 			if _, err := os.Lstat(filepath.Join(o.SecretDir, file)); err == nil {
-				return cmdutil.Usagef("%s already exists: move it away or choose another --secret-dir (replex never overwrites a file)", filepath.Join(o.SecretDir, file))
+				return existsInDir(filepath.Join(o.SecretDir, file))
 			}
 		}
 	}
@@ -330,6 +381,30 @@ func runBulk(ctx context.Context, o *Options) error {
 	}
 	ordered := append(rest, own...)
 
+	// Every secret file is created, empty and 0600, before the first
+	// rotation: a directory that takes no files stops the run here, with
+	// nothing changed, and nobody can plant a file in the meantime.
+	files := make([]*delivery.Target, len(ordered))
+	handedOver := make([]bool, len(ordered)) // to Deliver, which removes the file if it fails
+	defer func() {
+		for i, t := range files {
+			if !handedOver[i] {
+				t.Abandon()
+			}
+		}
+	}()
+	for i, t := range ordered {
+		target, err := delivery.OpenIn(f, o.SecretDir, t.Name)
+		if err != nil {
+			path := filepath.Join(o.SecretDir, secret.TokenFileName(t.Name))
+			if errors.Is(err, fs.ErrExist) {
+				return existsInDir(path)
+			}
+			return cmdutil.Usagef("--secret-dir %s: cannot create %s (%s): choose a directory you can write; nothing was changed", o.SecretDir, path, oneLine(err))
+		}
+		files[i] = target
+	}
+
 	results := make([]result, len(ordered))
 	for i, t := range ordered {
 		results[i] = result{Name: t.Name, OldID: t.ID, Status: "not-started"}
@@ -337,25 +412,21 @@ func runBulk(ctx context.Context, o *Options) error {
 	prog := &shared.Progress{W: ios.ErrOut, Enabled: ios.IsStderrTTY(), Total: len(ordered), Label: "rotating"}
 	work := func(ctx context.Context, i int) error {
 		t := ordered[i]
+		var stored string
 		created, err := o.rotation.run(ctx, client, t, func(c api.CreatedToken) error {
-			path, werr := secret.WriteFileIn(o.SecretDir, t.Name, c.Secret)
-			if werr != nil {
-				// Never lose a secret: print it rather than drop it.
-				fmt.Fprintf(ios.Out, "%s\t%s\n", t.Name, c.Secret.Reveal())
-				return fmt.Errorf("writing its secret failed (%v): it was printed on stdout instead", werr)
-			}
-			results[i].SecretFile = path
-			return nil
+			handedOver[i] = true
+			return files[i].Deliver(ctx, client, "Token rotated", c, o.storeOwn(self[t.ID], resolved, c, &stored))
 		})
 		results[i].NewID = created.ID
-		if err == nil && self[t.ID] {
-			msg, serr := shared.StoreOwnToken(f, resolved, created.Token, created.Secret)
-			if serr != nil {
-				return fmt.Errorf("rotated, but the new token could not be stored for replex: %w", serr)
-			}
-			if msg != "" {
-				prog.Line("note: that was replex's own token: %s", msg)
-			}
+		switch de, failed := delivery.IsError(err); {
+		case failed && de.Revoked():
+			results[i].NewID = "" // it is gone
+		case handedOver[i] && !failed:
+			// Delivered, even if retiring the old token failed afterwards.
+			results[i].SecretFile = files[i].Path()
+		}
+		if stored != "" {
+			prog.Line("note: that was replex's own token: %s", stored)
 		}
 		return err
 	}
@@ -417,6 +488,12 @@ func refuseRetired(t api.Token, now time.Time) error {
 	return cmdutil.Usagef("token %q (%s) is a retired token left by a graceful rotation and %s: rotate %s instead, or delete this one with 'replex tokens delete %s'",
 		output.Sanitize(t.Name), t.ID, shared.RetiredState(t, now), live, t.ID)
 }
+
+func existsInDir(path string) error {
+	return cmdutil.Usagef("%s already exists: move it away or choose another --secret-dir (replex never overwrites a file)", path)
+}
+
+func oneLine(err error) string { return strings.Join(strings.Fields(err.Error()), " ") }
 
 func (o *Options) writeResults(results []result) error {
 	if results == nil {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/replexio/replex/pkg/api"
+	"github.com/replexio/replex/pkg/cmd/tokens/delivery"
 	"github.com/replexio/replex/pkg/cmd/tokens/shared"
 	"github.com/replexio/replex/pkg/retired"
 )
@@ -21,8 +22,9 @@ import (
 //  4. only then is the old token retired: deleted, or with a grace period
 //     kept alive until now+grace.
 //
-// A failure in 1 or 2 puts the old token back as it was. A failure after 3
-// leaves both tokens alive and says which old token to retire by hand.
+// A failure in 1 or 2 puts the old token back as it was; so does a failure
+// in 3, after delivery has revoked the new token. A failure after 3 leaves
+// both tokens alive and says which old token to retire by hand.
 type rotation struct {
 	grace      time.Duration
 	setExpires bool       // --expires given
@@ -45,6 +47,21 @@ func (e *RetireError) Error() string {
 }
 
 func (e *RetireError) Unwrap() error { return e.Err }
+
+// keepOld undoes step 1 after the new secret could not be delivered: with
+// the new token revoked, the old one takes its own name back and goes on
+// working as if nothing had happened.
+func (r rotation) keepOld(ctx context.Context, c *api.Client, old api.Token, keep api.TokenInput, tmp string, err error) error {
+	if de, ok := delivery.IsError(err); !ok || !de.Revoked() {
+		return fmt.Errorf("%w; the old token %s still works, named %q", err, old.ID, tmp)
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if _, rbErr := c.UpdateToken(rctx, old.ID, keep); rbErr != nil {
+		return fmt.Errorf("%w; the old token %s still works, but renaming it back failed (%v): it is named %q", err, old.ID, rbErr, tmp)
+	}
+	return fmt.Errorf("%w; the old token %s still works, as %q", err, old.ID, old.Name)
+}
 
 // newExpiry keeps the old token's lifetime unless --expires was given.
 func (r rotation) newExpiry(old api.Token, now time.Time) *time.Time {
@@ -106,7 +123,7 @@ func (r rotation) run(ctx context.Context, c *api.Client, old api.Token, deliver
 	}
 
 	if err := deliver(created); err != nil {
-		return created, fmt.Errorf("%w; the old token %s was kept (named %q)", err, old.ID, tmp)
+		return created, r.keepOld(ctx, c, old, keep, tmp, err)
 	}
 	if err := shared.CheckPermissions(perms, created.Permissions); err != nil {
 		return created, fmt.Errorf("%w; the old token %s was kept (named %q): compare the two and retire one yourself", err, old.ID, tmp)
