@@ -364,7 +364,8 @@ func sandboxThroughput(bin string, d time.Duration) (float64, error) {
 	}
 	defer sb.stop()
 	tr := &http.Transport{MaxIdleConnsPerHost: 64}
-	client := &http.Client{Transport: tr}
+	// The request carries the token: it goes nowhere a redirect points.
+	client := &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	url := sb.vars["REPLEX_BASE_URL"] + api.OrganizationPath(sb.vars["REPLEX_ORG"])
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()

@@ -70,7 +70,14 @@ func New(opts Options) *Client {
 		SetBaseURL(base).
 		SetTimeout(opts.Timeout).
 		SetHeader("User-Agent", opts.UserAgent).
-		SetHeader("Accept", "application/json")
+		SetHeader("Accept", "application/json").
+		// Every request carries the token, and Go's default would resend it
+		// to wherever a 3xx points on the same host name, whatever the
+		// scheme or port. The 3xx comes back as the answer instead, and
+		// send turns it into an error.
+		SetRedirectPolicy(resty.RedirectPolicyFunc(func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		}))
 	if !opts.Token.IsZero() {
 		rc.SetHeader("Authorization", AuthScheme+" "+opts.Token.Reveal())
 	}
@@ -104,33 +111,59 @@ func (c *Client) do(ctx context.Context, method, path string, body, out any) (*M
 
 // attempt sends one request and decodes the envelope's data into out.
 func (c *Client) attempt(ctx context.Context, method, path string, body, out any) (*Meta, error) {
-	req := c.rest.R().SetContext(ctx)
+	status, header, raw, err := c.send(ctx, method, path, body)
+	if err != nil {
+		return nil, err
+	}
+	if status < 200 || status > 299 {
+		return nil, DecodeError(status, header, raw)
+	}
+	if out == nil || status == http.StatusNoContent {
+		return nil, nil
+	}
+	meta, err := decodeEnvelope(raw, out)
+	if derr, ok := err.(*Error); ok {
+		derr.StatusCode, derr.RequestID = status, requestID(header)
+		return nil, derr
+	}
+	if err != nil {
+		return nil, err
+	}
+	return meta, nil
+}
+
+// send sends one request and reads its answer: at most MaxAnswerBytes of
+// it, and a 3xx as a RedirectError without following it.
+func (c *Client) send(ctx context.Context, method, path string, body any) (int, http.Header, []byte, error) {
+	req := c.rest.R().SetContext(ctx).SetDoNotParseResponse(true)
 	if body != nil {
 		req.SetHeader("Content-Type", "application/json").SetBody(body)
 	}
 	resp, err := req.Execute(method, path)
 	if err != nil {
-		return nil, c.transportError(ctx, err)
+		return 0, nil, nil, c.transportError(ctx, err)
 	}
-	raw := resp.Body()
-	if resp.StatusCode() < 200 || resp.StatusCode() > 299 {
-		return nil, DecodeError(resp.StatusCode(), resp.Header(), raw)
+	rawResp := resp.RawResponse
+	defer rawResp.Body.Close()
+	if rawResp.StatusCode >= 300 && rawResp.StatusCode <= 399 {
+		return 0, nil, nil, redirectError(rawResp.StatusCode, rawResp.Header, rawResp.Request.URL)
 	}
-	if out == nil || resp.StatusCode() == http.StatusNoContent {
-		return nil, nil
+	raw, err := readAnswer(rawResp.Body, rawResp.ContentLength)
+	var tooLarge *BodyTooLargeError
+	switch {
+	case errors.As(err, &tooLarge):
+		tooLarge.Host = c.host
+		return 0, nil, nil, tooLarge
+	case err != nil:
+		return 0, nil, nil, c.transportError(ctx, err)
 	}
-	meta, derr := decodeEnvelope(raw, out)
-	if derr != nil {
-		derr.StatusCode, derr.RequestID = resp.StatusCode(), requestID(resp.Header())
-		return nil, derr
-	}
-	return meta, nil
+	return rawResp.StatusCode, rawResp.Header, raw, nil
 }
 
 // decodeEnvelope reads {"status":…, "data":…, "meta":…} into out and the
 // meta, in one pass over the body: a page of tokens is neither checked,
 // copied nor scanned twice.
-func decodeEnvelope(raw []byte, out any) (*Meta, *Error) {
+func decodeEnvelope(raw []byte, out any) (*Meta, error) {
 	notEnvelope := func(err error) *Error {
 		return &Error{Message: "the answer is not the Replex JSON envelope (" + shortCause(err) + "); check the base URL"}
 	}
@@ -367,13 +400,13 @@ func (c *Client) Raw(ctx context.Context, method, path string, body io.Reader) (
 	if !strings.HasPrefix(path, APIPrefix+"/") && path != APIPrefix {
 		path = APIPrefix + path
 	}
-	req := c.rest.R().SetContext(ctx)
+	var payload any
 	if body != nil {
-		req.SetHeader("Content-Type", "application/json").SetBody(body)
+		payload = body
 	}
-	resp, err := req.Execute(method, path)
+	status, header, raw, err := c.send(ctx, method, path, payload)
 	if err != nil {
-		return RawResponse{}, c.transportError(ctx, err)
+		return RawResponse{}, err
 	}
-	return RawResponse{StatusCode: resp.StatusCode(), Header: resp.Header(), Body: resp.Body()}, nil
+	return RawResponse{StatusCode: status, Header: header, Body: raw}, nil
 }

@@ -6,12 +6,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/iotest"
 
 	"github.com/replexio/replex/pkg/secret"
 )
@@ -186,5 +189,39 @@ func TestDebugLogMasksSecrets(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("debug log lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+func TestMaskLocation(t *testing.T) {
+	req, _ := url.Parse("https://api.example.com/api/v1/organizations/o")
+	for loc, want := range map[string]string{
+		"http://u:p@evil.example:8080/x?token=rpx_1#f": "http://[masked]@evil.example:8080/x?[masked]",
+		"/elsewhere":                 "https://api.example.com/elsewhere",
+		"other?sig=abc":              "https://api.example.com/api/v1/organizations/other?[masked]",
+		"https://ok.example/\u202ex": "https://ok.example/%E2%80%AEx",
+		"https://ok.example/\x1b[2J": "a Location that is not a URL",
+		"http://[::1":                "a Location that is not a URL",
+	} {
+		if got := maskLocation(loc, req); got != want {
+			t.Errorf("maskLocation(%q) = %q, want %q", loc, got, want)
+		}
+	}
+}
+
+// TestAnswerCap: an answer over MaxAnswerBytes, announced or streamed, is
+// refused with BodyTooLargeError, not read whole; one at the cap is read.
+func TestAnswerCap(t *testing.T) {
+	over := bytes.Repeat([]byte("x"), MaxAnswerBytes+1)
+	if _, err := readAnswer(bytes.NewReader(over), -1); !errors.As(err, new(*BodyTooLargeError)) {
+		t.Errorf("streamed over the cap: %v", err)
+	}
+	if _, err := readAnswer(bytes.NewReader(nil), MaxAnswerBytes+1); !errors.As(err, new(*BodyTooLargeError)) {
+		t.Errorf("announced over the cap: %v", err)
+	}
+	if b, err := readAnswer(bytes.NewReader(over[:MaxAnswerBytes]), -1); err != nil || len(b) != MaxAnswerBytes {
+		t.Errorf("at the cap: %d bytes, %v", len(b), err)
+	}
+	if b, err := readAnswer(io.MultiReader(strings.NewReader("abc"), iotest.ErrReader(io.ErrUnexpectedEOF)), -1); err != io.ErrUnexpectedEOF || string(b) != "abc" {
+		t.Errorf("cut short: %q, %v", b, err)
 	}
 }

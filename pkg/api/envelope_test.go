@@ -35,7 +35,7 @@ func TestDecodeEnvelope(t *testing.T) {
 		var tok Token
 		meta, err := decodeEnvelope([]byte(tc.body), &tok)
 		if tc.wantErr != "" {
-			if err == nil || err.Message != tc.wantErr {
+			if e, ok := err.(*Error); !ok || e.Message != tc.wantErr {
 				t.Errorf("%q: error %v, want %q", tc.body, err, tc.wantErr)
 			}
 			continue
