@@ -42,7 +42,10 @@ type Client struct {
 	par     int
 	retrier retrier
 	retries atomic.Int64
-	debug   *debugTransport // nil without --debug
+	// pageSize is the limit lists ask for: ListPageSize until the server
+	// refuses it.
+	pageSize atomic.Int64
+	debug    *debugTransport // nil without --debug
 }
 
 // New builds a Client. It does no I/O.
@@ -95,7 +98,9 @@ func New(opts Options) *Client {
 	}
 	policy.Attempts = max(1, policy.Attempts)
 	policy.CreateRounds = max(1, policy.CreateRounds)
-	return &Client{rest: rc, org: opts.Org, host: host, par: par, retrier: defaultRetrier(policy), debug: debug}
+	c := &Client{rest: rc, org: opts.Org, host: host, par: par, retrier: defaultRetrier(policy), debug: debug}
+	c.pageSize.Store(ListPageSize)
+	return c
 }
 
 // Org returns the organization id the client works on.
@@ -198,6 +203,10 @@ func decodeEnvelope(raw []byte, out any) (*Meta, error) {
 		default:
 			var skip json.RawMessage
 			err = dec.Decode(&skip)
+		}
+		var pagingErr *PagingError
+		if errors.As(err, &pagingErr) {
+			return nil, pagingErr
 		}
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) {
@@ -307,21 +316,68 @@ func (c *Client) ListTokens(ctx context.Context) ([]Token, error) {
 	}
 }
 
+// firstPage fetches page 1 with the largest limit this server takes: a
+// server refusing ListPageSize (400 or 422) is asked again for pages of
+// DefaultPageSize, and so is every later list of this client.
+func (c *Client) firstPage(ctx context.Context) ([]Token, *Meta, int, error) {
+	asked := int(c.pageSize.Load())
+	first := make([]Token, 0, min(asked, DefaultPageSize))
+	meta, err := c.do(ctx, http.MethodGet, TokensPagePath(c.org, 1, asked), nil, &first)
+	if status := StatusOf(err); (status == http.StatusBadRequest || status == http.StatusUnprocessableEntity) && asked > DefaultPageSize {
+		c.debugf("* the server refused pages of %d (%s); asking for pages of %d\n", asked, err, DefaultPageSize)
+		c.pageSize.Store(DefaultPageSize)
+		asked, first = DefaultPageSize, first[:0]
+		meta, err = c.do(ctx, http.MethodGet, TokensPagePath(c.org, 1, asked), nil, &first)
+	}
+	return first, meta, asked, err
+}
+
+// pagesOf checks the meta of page 1 (holding n tokens, asked for pages of
+// asked) and returns the page size and how many pages the list has. A
+// server that claims absurd counts, or pages larger than asked, is an
+// error: following it could send millions of requests or make allocations
+// that exhaust memory.
+func pagesOf(meta Meta, asked, n int) (limit, pages int, err error) {
+	switch {
+	case meta.Page != 0 && meta.Page != 1:
+		return 0, 0, pagingErrorf("asked for page 1, it answered page %d", meta.Page)
+	case meta.Limit > asked:
+		return 0, 0, pagingErrorf("asked for pages of %d tokens, it answered pages of %d", asked, meta.Limit)
+	case meta.Total > MaxListTokens:
+		return 0, 0, pagingErrorf("it counts %d tokens, more than the %d replex lists", meta.Total, MaxListTokens)
+	}
+	limit = meta.Limit
+	if limit == 0 {
+		limit = max(n, 1) // a full first page tells the page size
+	}
+	switch {
+	case n > limit:
+		return 0, 0, pagingErrorf("page 1 holds %d tokens, more than its limit of %d", n, limit)
+	case meta.Total <= n:
+		return limit, 1, nil
+	case n == 0:
+		return 0, 0, pagingErrorf("page 1 is empty, yet it counts %d tokens", meta.Total)
+	}
+	pages = (meta.Total + limit - 1) / limit
+	if pages > MaxListPages {
+		return 0, 0, pagingErrorf("%d tokens in pages of %d would take %d requests, more than the %d replex sends for one list", meta.Total, limit, pages, MaxListPages)
+	}
+	return limit, pages, nil
+}
+
 // listOnce reads every page once and reports whether the total changed.
 func (c *Client) listOnce(ctx context.Context) ([]Token, bool, error) {
-	first := make([]Token, 0, DefaultPageSize)
-	meta, err := c.do(ctx, http.MethodGet, TokensPagePath(c.org, 1, DefaultPageSize), nil, &first)
+	first, meta, asked, err := c.firstPage(ctx)
 	if err != nil {
 		return nil, false, err
 	}
-	if meta == nil || meta.Total <= len(first) || len(first) == 0 {
-		return first, false, nil
+	if meta == nil {
+		return first, false, nil // one page, bounded by MaxAnswerBytes
 	}
-	limit := meta.Limit
-	if limit <= 0 {
-		limit = len(first)
+	limit, pages, err := pagesOf(*meta, asked, len(first))
+	if err != nil || pages == 1 {
+		return first, false, err
 	}
-	pages := (meta.Total + limit - 1) / limit
 	results := make([][]Token, pages)
 	results[0] = first
 	ctx, cancel := context.WithCancel(ctx)
@@ -332,6 +388,12 @@ func (c *Client) listOnce(ctx context.Context) ([]Token, bool, error) {
 		firstErr error
 		moved    bool
 	)
+	fail := func(err error) {
+		if firstErr == nil {
+			firstErr = err
+			cancel()
+		}
+	}
 	next := make(chan int)
 	for range min(c.par, pages-1) {
 		wg.Add(1)
@@ -342,12 +404,22 @@ func (c *Client) listOnce(ctx context.Context) ([]Token, bool, error) {
 				page := make([]Token, 0, limit)
 				m, err := c.do(ctx, http.MethodGet, TokensPagePath(c.org, p, limit), nil, &page)
 				mu.Lock()
-				if m != nil && m.Total != meta.Total {
+				switch {
+				case err != nil:
+					fail(fmt.Errorf("listing page %d of %d: %w", p, pages, err))
+				case m == nil:
+				case m.Page != 0 && m.Page != p:
+					fail(pagingErrorf("asked for page %d, it answered page %d", p, m.Page))
+				case m.Limit != 0 && m.Limit != limit:
+					fail(pagingErrorf("page 1 came in pages of %d tokens, page %d in pages of %d", limit, p, m.Limit))
+				case m.Total != meta.Total:
 					moved = true
 				}
-				if err != nil && firstErr == nil {
-					firstErr = fmt.Errorf("listing page %d of %d: %w", p, pages, err)
-					cancel()
+				switch {
+				case len(page) > limit:
+					fail(pagingErrorf("page %d holds %d tokens, more than its limit of %d", p, len(page), limit))
+				case len(page) == 0 && m != nil && m.Total == meta.Total:
+					fail(pagingErrorf("page %d of %d is empty, yet it counts %d tokens", p, pages, meta.Total))
 				}
 				results[p-1] = page
 				mu.Unlock()
@@ -370,15 +442,24 @@ send:
 	if err := ctx.Err(); err != nil && ctx.Err() != context.Canceled {
 		return nil, false, err
 	}
-	out := make([]Token, 0, meta.Total)
-	seen := make(map[string]bool, meta.Total)
+	n := 0
 	for _, page := range results {
+		n += len(page)
+	}
+	out := make([]Token, 0, n)
+	seen := make(map[string]bool, n)
+	for i, page := range results {
+		fresh := 0
 		for _, t := range page {
 			// A token created or deleted while paging shifts the pages; keep each once.
 			if !seen[t.ID] {
 				seen[t.ID] = true
 				out = append(out, t)
+				fresh++
 			}
+		}
+		if fresh == 0 && len(page) > 0 && !moved {
+			return nil, false, pagingErrorf("page %d repeats tokens of earlier pages: the server may ignore the page asked for", i+1)
 		}
 	}
 	return out, moved, nil

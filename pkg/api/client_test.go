@@ -65,6 +65,8 @@ func TestListTokensFollowsEveryPage(t *testing.T) {
 		{101, 100, 2},
 		{1234, 100, 13},
 		{250, 30, 9}, // the server caps limit below what was asked
+		{2500, 1000, 3},
+		{10000, 1000, 10},
 	} {
 		srv, calls := pagedServer(t, tc.n, true, tc.maxLimit)
 		c := New(Options{BaseURL: srv.URL, Org: "org_1", Token: secret.New("s3cret"), UserAgent: "replex/test"})
@@ -84,10 +86,10 @@ func TestListTokensFollowsEveryPage(t *testing.T) {
 }
 
 func TestListTokensWithoutMetaIsOnePage(t *testing.T) {
-	srv, calls := pagedServer(t, 150, false, 1000)
+	srv, calls := pagedServer(t, 1500, false, 1000)
 	c := New(Options{BaseURL: srv.URL, Org: "org_1", Token: secret.New("s3cret"), UserAgent: "replex/test"})
 	got, err := c.ListTokens(context.Background())
-	if err != nil || len(got) != 100 || calls.Load() != 1 {
+	if err != nil || len(got) != 1000 || calls.Load() != 1 {
 		t.Fatalf("got %d tokens, %d calls, %v; want the first answer only", len(got), calls.Load(), err)
 	}
 }
