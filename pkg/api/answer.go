@@ -84,21 +84,22 @@ func maskLocation(loc string, req *url.URL) string {
 }
 
 // readAnswer reads a body of at most MaxAnswerBytes. size is the
-// Content-Length, or -1 when unknown. An announced size is read into one
-// buffer of that size; an unknown one in chunks, so that a body cut off at
-// the cap has cost no more memory than the cap.
+// Content-Length, or -1 when unknown. A body is read in chunks growing to
+// 1 MiB and joined once, so that one cut off at the cap has cost no more
+// memory than the cap; an announced size is read in one chunk of that size
+// (and a byte more, to see the end: a size is a hint from the server, not
+// a promise). A body that fails to read otherwise (the connection was
+// lost) is returned as far as it came, with the error, for the --debug log.
 func readAnswer(r io.Reader, size int64) ([]byte, error) {
 	if size > MaxAnswerBytes {
 		return nil, &BodyTooLargeError{}
 	}
-	if size >= 0 {
-		buf := make([]byte, size)
-		n, err := io.ReadFull(r, buf)
-		return buf[:n], err
-	}
 	r = io.LimitReader(r, MaxAnswerBytes+1)
 	var chunks [][]byte
 	total, chunk := 0, 4<<10
+	if size > 0 {
+		chunk = int(size) + 1
+	}
 	for {
 		buf := make([]byte, chunk)
 		n, err := fill(r, buf)

@@ -223,6 +223,12 @@ func TestAnswerCap(t *testing.T) {
 	if b, err := readAnswer(bytes.NewReader(over[:MaxAnswerBytes]), -1); err != nil || len(b) != MaxAnswerBytes {
 		t.Errorf("at the cap: %d bytes, %v", len(b), err)
 	}
+	// A size is the server's word, not a promise: the body is read to its end.
+	for _, size := range []int64{-1, 0, 3, 6, 100} {
+		if b, err := readAnswer(strings.NewReader("abcdef"), size); err != nil || string(b) != "abcdef" {
+			t.Errorf("size %d: %q, %v", size, b, err)
+		}
+	}
 	if b, err := readAnswer(io.MultiReader(strings.NewReader("abc"), iotest.ErrReader(io.ErrUnexpectedEOF)), -1); err != io.ErrUnexpectedEOF || string(b) != "abc" {
 		t.Errorf("cut short: %q, %v", b, err)
 	}
