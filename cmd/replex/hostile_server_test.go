@@ -107,6 +107,9 @@ func runMeasured(file string) int {
 // the test unless there is exactly one and nothing looks like a crash.
 func (r hostileRun) errorLine(t *testing.T) string {
 	t.Helper()
+	if strings.Contains(r.stdout+r.stderr, hostileToken) || strings.Contains(r.stdout+r.stderr, hostileToken[4:]) {
+		t.Errorf("replex %s printed its own token", strings.Join(r.args, " "))
+	}
 	var lines []string
 	for _, l := range strings.Split(strings.TrimSpace(r.stderr), "\n") {
 		if strings.HasPrefix(l, "replex: ") {
