@@ -6,6 +6,7 @@
 //
 //	go run ./cmd/bench           # the full run (a few minutes)
 //	go run ./cmd/bench -quick    # a few seconds, small sizes (CI)
+//	go run ./cmd/bench -latency 50ms -only list-latency  # listing from a server 50 ms away
 package main
 
 import (
@@ -40,6 +41,7 @@ type config struct {
 	rotate     int
 	latency    time.Duration
 	loadFor    time.Duration
+	only       string
 }
 
 type row struct {
@@ -55,8 +57,14 @@ func main() {
 	var c config
 	flag.BoolVar(&c.quick, "quick", false, "small sizes and few runs, for CI")
 	flag.IntVar(&c.runs, "runs", 0, "runs per scenario (default 15, quick 3)")
+	flag.DurationVar(&c.latency, "latency", 20*time.Millisecond, "latency the sandbox adds to each request in the network-bound scenarios (listing, rotation)")
+	flag.StringVar(&c.only, "only", "", "run one group of scenarios: list-latency")
 	flag.Parse()
-	c.listTokens, c.rotate, c.latency, c.loadFor = 10000, 500, 20*time.Millisecond, 3*time.Second
+	if c.only != "" && c.only != "list-latency" {
+		fmt.Fprintf(os.Stderr, "bench: unknown -only %q: use list-latency\n", c.only)
+		os.Exit(2)
+	}
+	c.listTokens, c.rotate, c.loadFor = 10000, 500, 3*time.Second
 	if c.runs == 0 {
 		c.runs = 15
 	}
@@ -87,6 +95,9 @@ func run(c config) ([]row, error) {
 	}
 	baseEnv := []string{"HOME=" + tmp, "REPLEX_CONFIG_DIR=" + filepath.Join(tmp, "cfg"), "PATH=" + os.Getenv("PATH")}
 	var rows []row
+	if c.only == "list-latency" {
+		return listLatency(c, bin, baseEnv)
+	}
 
 	// Startup.
 	ver := measure(c.runs, bin, baseEnv, "--version")
@@ -132,6 +143,12 @@ func run(c config) ([]row, error) {
 		row{scenario: "tokens list (terminal table), " + n, median: ltty.median, peakKiB: ltty.peak, target: "< 300ms, < 60 MiB",
 			ok: ptr(ltty.median < 300*time.Millisecond && ltty.peak < 60*1024)},
 	)
+
+	lat, err := listLatency(c, bin, baseEnv)
+	if err != nil {
+		return nil, err
+	}
+	rows = append(rows, lat...)
 
 	// Create end to end, including process start: in an organization of
 	// 100 tokens, and in the one of 10,000 above, where the listing that
@@ -184,6 +201,37 @@ func run(c config) ([]row, error) {
 		return nil, err
 	}
 	rows = append(rows, row{scenario: "sandbox GET organization", extra: fmt.Sprintf("%.0f req/s", rps), target: ">= 5000 req/s", ok: ptr(rps >= 5000)})
+	return rows, nil
+}
+
+// listLatency lists c.listTokens tokens from a server c.latency away,
+// where the round trips are the time: with pages of 1,000 (what replex
+// asks for), from a server that serves at most 100 (what replex asked for
+// before, and what it still gets from such a server), and from one that
+// refuses 1,000 with 400. It counts the list requests each run sends.
+func listLatency(c config, bin string, baseEnv []string) ([]row, error) {
+	var rows []row
+	n := fmt.Sprintf("%d tokens", c.listTokens)
+	for _, v := range []struct{ name, page string }{
+		{"pages of 1000", ""},
+		{"server pages of 100", "--max-page-size=100"},
+		{"server refuses > 100", "--max-page-size=100 --refuse-large-pages"},
+	} {
+		flags := []string{"--seed-tokens", fmt.Sprint(c.listTokens), "--latency", c.latency.String()}
+		sb, err := startSandbox(bin, append(flags, strings.Fields(v.page)...)...)
+		if err != nil {
+			return nil, err
+		}
+		r := measure(c.runs, bin, append(slices.Clone(baseEnv), sb.env()...), "tokens", "list", "-o", "json")
+		time.Sleep(100 * time.Millisecond) // the last log lines are read
+		requests := sb.listRequests.Load()
+		sb.stop()
+		if r.failed > 0 {
+			return nil, fmt.Errorf("tokens list against a server with %s failed: %s", v.name, r.stderr)
+		}
+		rows = append(rows, row{scenario: fmt.Sprintf("tokens list, %s, %s latency, %s", n, c.latency, v.name), median: r.median, peakKiB: r.peak,
+			extra: fmt.Sprintf("%d requests", requests/int64(c.runs))})
+	}
 	return rows, nil
 }
 
@@ -280,6 +328,8 @@ func measureEach(runs int, args func(i int) []string, bin string, env []string) 
 type benchSandbox struct {
 	cmd  *exec.Cmd
 	vars map[string]string
+	// listRequests counts the list requests in the sandbox's request log.
+	listRequests atomic.Int64
 }
 
 func (b *benchSandbox) env() []string {
@@ -337,6 +387,10 @@ func startSandbox(bin string, flags ...string) (*benchSandbox, error) {
 	if err != nil {
 		return nil, err
 	}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return nil, err
+	}
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
@@ -352,6 +406,14 @@ func startSandbox(bin string, flags ...string) (*benchSandbox, error) {
 		return nil, fmt.Errorf("the sandbox did not start: %v", sc.Err())
 	}
 	go io.Copy(io.Discard, out)
+	go func() {
+		log := bufio.NewScanner(stderr)
+		for log.Scan() {
+			if l := log.Text(); strings.HasPrefix(l, "GET ") && strings.Contains(l, "/api-keys ") {
+				b.listRequests.Add(1)
+			}
+		}
+	}()
 	return b, nil
 }
 
@@ -364,7 +426,8 @@ func sandboxThroughput(bin string, d time.Duration) (float64, error) {
 	}
 	defer sb.stop()
 	tr := &http.Transport{MaxIdleConnsPerHost: 64}
-	client := &http.Client{Transport: tr}
+	// The request carries the token: it goes nowhere a redirect points.
+	client := &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	url := sb.vars["REPLEX_BASE_URL"] + api.OrganizationPath(sb.vars["REPLEX_ORG"])
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()

@@ -42,7 +42,10 @@ type Client struct {
 	par     int
 	retrier retrier
 	retries atomic.Int64
-	debug   *debugTransport // nil without --debug
+	// pageSize is the limit lists ask for: ListPageSize until the server
+	// refuses it.
+	pageSize atomic.Int64
+	debug    *debugTransport // nil without --debug
 }
 
 // New builds a Client. It does no I/O.
@@ -70,7 +73,14 @@ func New(opts Options) *Client {
 		SetBaseURL(base).
 		SetTimeout(opts.Timeout).
 		SetHeader("User-Agent", opts.UserAgent).
-		SetHeader("Accept", "application/json")
+		SetHeader("Accept", "application/json").
+		// Every request carries the token, and Go's default would resend it
+		// to wherever a 3xx points on the same host name, whatever the
+		// scheme or port. The 3xx comes back as the answer instead, and
+		// send turns it into an error.
+		SetRedirectPolicy(resty.RedirectPolicyFunc(func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		}))
 	if !opts.Token.IsZero() {
 		rc.SetHeader("Authorization", AuthScheme+" "+opts.Token.Reveal())
 	}
@@ -88,7 +98,9 @@ func New(opts Options) *Client {
 	}
 	policy.Attempts = max(1, policy.Attempts)
 	policy.CreateRounds = max(1, policy.CreateRounds)
-	return &Client{rest: rc, org: opts.Org, host: host, par: par, retrier: defaultRetrier(policy), debug: debug}
+	c := &Client{rest: rc, org: opts.Org, host: host, par: par, retrier: defaultRetrier(policy), debug: debug}
+	c.pageSize.Store(ListPageSize)
+	return c
 }
 
 // Org returns the organization id the client works on.
@@ -104,33 +116,78 @@ func (c *Client) do(ctx context.Context, method, path string, body, out any) (*M
 
 // attempt sends one request and decodes the envelope's data into out.
 func (c *Client) attempt(ctx context.Context, method, path string, body, out any) (*Meta, error) {
-	req := c.rest.R().SetContext(ctx)
+	status, header, raw, err := c.send(ctx, method, path, body)
+	if err != nil {
+		return nil, err
+	}
+	if status < 200 || status > 299 {
+		return nil, DecodeError(status, header, raw)
+	}
+	if out == nil || status == http.StatusNoContent {
+		return nil, nil
+	}
+	meta, err := decodeEnvelope(raw, out)
+	if derr, ok := err.(*Error); ok {
+		derr.StatusCode, derr.RequestID = status, requestID(header)
+		return nil, derr
+	}
+	if err != nil {
+		return nil, err
+	}
+	return meta, nil
+}
+
+// send sends one request and reads its answer: at most MaxAnswerBytes of
+// it, and a 3xx as a RedirectError without following it.
+func (c *Client) send(ctx context.Context, method, path string, body any) (int, http.Header, []byte, error) {
+	ans, err := c.exchange(ctx, method, path, nil, body)
+	return ans.StatusCode, ans.Header, ans.Body, err
+}
+
+// exchange is send with extra headers, returning the whole answer: the one
+// path every request takes, so none escapes the cap or follows a redirect.
+func (c *Client) exchange(ctx context.Context, method, path string, header http.Header, body any) (RawResponse, error) {
+	req := c.rest.R().SetContext(ctx).SetDoNotParseResponse(true)
 	if body != nil {
 		req.SetHeader("Content-Type", "application/json").SetBody(body)
 	}
+	for name, values := range header {
+		req.Header.Del(name)
+		for _, v := range values {
+			req.Header.Add(name, v)
+		}
+	}
 	resp, err := req.Execute(method, path)
 	if err != nil {
-		return nil, c.transportError(ctx, err)
+		return RawResponse{}, c.transportError(ctx, err)
 	}
-	raw := resp.Body()
-	if resp.StatusCode() < 200 || resp.StatusCode() > 299 {
-		return nil, DecodeError(resp.StatusCode(), resp.Header(), raw)
+	rawResp := resp.RawResponse
+	defer rawResp.Body.Close()
+	if rawResp.StatusCode >= 300 && rawResp.StatusCode <= 399 {
+		return RawResponse{}, redirectError(rawResp.StatusCode, rawResp.Header, rawResp.Request.URL)
 	}
-	if out == nil || resp.StatusCode() == http.StatusNoContent {
-		return nil, nil
+	raw, err := readAnswer(rawResp.Body, rawResp.ContentLength)
+	var tooLarge *BodyTooLargeError
+	switch {
+	case errors.As(err, &tooLarge):
+		tooLarge.Host = c.host
+		return RawResponse{}, tooLarge
+	case err != nil:
+		return RawResponse{}, c.transportError(ctx, err)
 	}
-	meta, derr := decodeEnvelope(raw, out)
-	if derr != nil {
-		derr.StatusCode, derr.RequestID = resp.StatusCode(), requestID(resp.Header())
-		return nil, derr
-	}
-	return meta, nil
+	return RawResponse{
+		StatusCode: rawResp.StatusCode,
+		Status:     rawResp.Status,
+		Proto:      rawResp.Proto,
+		Header:     rawResp.Header,
+		Body:       raw,
+	}, nil
 }
 
 // decodeEnvelope reads {"status":…, "data":…, "meta":…} into out and the
 // meta, in one pass over the body: a page of tokens is neither checked,
 // copied nor scanned twice.
-func decodeEnvelope(raw []byte, out any) (*Meta, *Error) {
+func decodeEnvelope(raw []byte, out any) (*Meta, error) {
 	notEnvelope := func(err error) *Error {
 		return &Error{Message: "the answer is not the Replex JSON envelope (" + shortCause(err) + "); check the base URL"}
 	}
@@ -165,6 +222,10 @@ func decodeEnvelope(raw []byte, out any) (*Meta, *Error) {
 		default:
 			var skip json.RawMessage
 			err = dec.Decode(&skip)
+		}
+		var pagingErr *PagingError
+		if errors.As(err, &pagingErr) {
+			return nil, pagingErr
 		}
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) {
@@ -274,21 +335,68 @@ func (c *Client) ListTokens(ctx context.Context) ([]Token, error) {
 	}
 }
 
+// firstPage fetches page 1 with the largest limit this server takes: a
+// server refusing ListPageSize (400 or 422) is asked again for pages of
+// DefaultPageSize, and so is every later list of this client.
+func (c *Client) firstPage(ctx context.Context) ([]Token, *Meta, int, error) {
+	asked := int(c.pageSize.Load())
+	first := make([]Token, 0, min(asked, DefaultPageSize))
+	meta, err := c.do(ctx, http.MethodGet, TokensPagePath(c.org, 1, asked), nil, &first)
+	if status := StatusOf(err); (status == http.StatusBadRequest || status == http.StatusUnprocessableEntity) && asked > DefaultPageSize {
+		c.debugf("* the server refused pages of %d (%s); asking for pages of %d\n", asked, err, DefaultPageSize)
+		c.pageSize.Store(DefaultPageSize)
+		asked, first = DefaultPageSize, first[:0]
+		meta, err = c.do(ctx, http.MethodGet, TokensPagePath(c.org, 1, asked), nil, &first)
+	}
+	return first, meta, asked, err
+}
+
+// pagesOf checks the meta of page 1 (holding n tokens, asked for pages of
+// asked) and returns the page size and how many pages the list has. A
+// server that claims absurd counts, or pages larger than asked, is an
+// error: following it could send millions of requests or make allocations
+// that exhaust memory.
+func pagesOf(meta Meta, asked, n int) (limit, pages int, err error) {
+	switch {
+	case meta.Page != 0 && meta.Page != 1:
+		return 0, 0, pagingErrorf("asked for page 1, it answered page %d", meta.Page)
+	case meta.Limit > asked:
+		return 0, 0, pagingErrorf("asked for pages of %d tokens, it answered pages of %d", asked, meta.Limit)
+	case meta.Total > MaxListTokens:
+		return 0, 0, pagingErrorf("it counts %d tokens, more than the %d replex lists", meta.Total, MaxListTokens)
+	}
+	limit = meta.Limit
+	if limit == 0 {
+		limit = max(n, 1) // a full first page tells the page size
+	}
+	switch {
+	case n > limit:
+		return 0, 0, pagingErrorf("page 1 holds %d tokens, more than its limit of %d", n, limit)
+	case meta.Total <= n:
+		return limit, 1, nil
+	case n == 0:
+		return 0, 0, pagingErrorf("page 1 is empty, yet it counts %d tokens", meta.Total)
+	}
+	pages = (meta.Total + limit - 1) / limit
+	if pages > MaxListPages {
+		return 0, 0, pagingErrorf("%d tokens in pages of %d would take %d requests, more than the %d replex sends for one list", meta.Total, limit, pages, MaxListPages)
+	}
+	return limit, pages, nil
+}
+
 // listOnce reads every page once and reports whether the total changed.
 func (c *Client) listOnce(ctx context.Context) ([]Token, bool, error) {
-	first := make([]Token, 0, DefaultPageSize)
-	meta, err := c.do(ctx, http.MethodGet, TokensPagePath(c.org, 1, DefaultPageSize), nil, &first)
+	first, meta, asked, err := c.firstPage(ctx)
 	if err != nil {
 		return nil, false, err
 	}
-	if meta == nil || meta.Total <= len(first) || len(first) == 0 {
-		return first, false, nil
+	if meta == nil {
+		return first, false, nil // one page, bounded by MaxAnswerBytes
 	}
-	limit := meta.Limit
-	if limit <= 0 {
-		limit = len(first)
+	limit, pages, err := pagesOf(*meta, asked, len(first))
+	if err != nil || pages == 1 {
+		return first, false, err
 	}
-	pages := (meta.Total + limit - 1) / limit
 	results := make([][]Token, pages)
 	results[0] = first
 	ctx, cancel := context.WithCancel(ctx)
@@ -299,6 +407,12 @@ func (c *Client) listOnce(ctx context.Context) ([]Token, bool, error) {
 		firstErr error
 		moved    bool
 	)
+	fail := func(err error) {
+		if firstErr == nil {
+			firstErr = err
+			cancel()
+		}
+	}
 	next := make(chan int)
 	for range min(c.par, pages-1) {
 		wg.Add(1)
@@ -309,12 +423,22 @@ func (c *Client) listOnce(ctx context.Context) ([]Token, bool, error) {
 				page := make([]Token, 0, limit)
 				m, err := c.do(ctx, http.MethodGet, TokensPagePath(c.org, p, limit), nil, &page)
 				mu.Lock()
-				if m != nil && m.Total != meta.Total {
+				switch {
+				case err != nil:
+					fail(fmt.Errorf("listing page %d of %d: %w", p, pages, err))
+				case m == nil:
+				case m.Page != 0 && m.Page != p:
+					fail(pagingErrorf("asked for page %d, it answered page %d", p, m.Page))
+				case m.Limit != 0 && m.Limit != limit:
+					fail(pagingErrorf("page 1 came in pages of %d tokens, page %d in pages of %d", limit, p, m.Limit))
+				case m.Total != meta.Total:
 					moved = true
 				}
-				if err != nil && firstErr == nil {
-					firstErr = fmt.Errorf("listing page %d of %d: %w", p, pages, err)
-					cancel()
+				switch {
+				case len(page) > limit:
+					fail(pagingErrorf("page %d holds %d tokens, more than its limit of %d", p, len(page), limit))
+				case len(page) == 0 && m != nil && m.Total == meta.Total:
+					fail(pagingErrorf("page %d of %d is empty, yet it counts %d tokens", p, pages, meta.Total))
 				}
 				results[p-1] = page
 				mu.Unlock()
@@ -337,15 +461,24 @@ send:
 	if err := ctx.Err(); err != nil && ctx.Err() != context.Canceled {
 		return nil, false, err
 	}
-	out := make([]Token, 0, meta.Total)
-	seen := make(map[string]bool, meta.Total)
+	n := 0
 	for _, page := range results {
+		n += len(page)
+	}
+	out := make([]Token, 0, n)
+	seen := make(map[string]bool, n)
+	for i, page := range results {
+		fresh := 0
 		for _, t := range page {
 			// A token created or deleted while paging shifts the pages; keep each once.
 			if !seen[t.ID] {
 				seen[t.ID] = true
 				out = append(out, t)
+				fresh++
 			}
+		}
+		if fresh == 0 && len(page) > 0 && !moved {
+			return nil, false, pagingErrorf("page %d repeats tokens of earlier pages: the server may ignore the page asked for", i+1)
 		}
 	}
 	return out, moved, nil

@@ -6,12 +6,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/iotest"
 
 	"github.com/replexio/replex/pkg/secret"
 )
@@ -62,6 +65,8 @@ func TestListTokensFollowsEveryPage(t *testing.T) {
 		{101, 100, 2},
 		{1234, 100, 13},
 		{250, 30, 9}, // the server caps limit below what was asked
+		{2500, 1000, 3},
+		{10000, 1000, 10},
 	} {
 		srv, calls := pagedServer(t, tc.n, true, tc.maxLimit)
 		c := New(Options{BaseURL: srv.URL, Org: "org_1", Token: secret.New("s3cret"), UserAgent: "replex/test"})
@@ -81,10 +86,10 @@ func TestListTokensFollowsEveryPage(t *testing.T) {
 }
 
 func TestListTokensWithoutMetaIsOnePage(t *testing.T) {
-	srv, calls := pagedServer(t, 150, false, 1000)
+	srv, calls := pagedServer(t, 1500, false, 1000)
 	c := New(Options{BaseURL: srv.URL, Org: "org_1", Token: secret.New("s3cret"), UserAgent: "replex/test"})
 	got, err := c.ListTokens(context.Background())
-	if err != nil || len(got) != 100 || calls.Load() != 1 {
+	if err != nil || len(got) != 1000 || calls.Load() != 1 {
 		t.Fatalf("got %d tokens, %d calls, %v; want the first answer only", len(got), calls.Load(), err)
 	}
 }
@@ -186,5 +191,45 @@ func TestDebugLogMasksSecrets(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("debug log lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+func TestMaskLocation(t *testing.T) {
+	req, _ := url.Parse("https://api.example.com/api/v1/organizations/o")
+	for loc, want := range map[string]string{
+		"http://u:p@evil.example:8080/x?token=rpx_1#f": "http://[masked]@evil.example:8080/x?[masked]",
+		"/elsewhere":                 "https://api.example.com/elsewhere",
+		"other?sig=abc":              "https://api.example.com/api/v1/organizations/other?[masked]",
+		"https://ok.example/\u202ex": "https://ok.example/%E2%80%AEx",
+		"https://ok.example/\x1b[2J": "a Location that is not a URL",
+		"http://[::1":                "a Location that is not a URL",
+	} {
+		if got := maskLocation(loc, req); got != want {
+			t.Errorf("maskLocation(%q) = %q, want %q", loc, got, want)
+		}
+	}
+}
+
+// TestAnswerCap: an answer over MaxAnswerBytes, announced or streamed, is
+// refused with BodyTooLargeError, not read whole; one at the cap is read.
+func TestAnswerCap(t *testing.T) {
+	over := bytes.Repeat([]byte("x"), MaxAnswerBytes+1)
+	if _, err := readAnswer(bytes.NewReader(over), -1); !errors.As(err, new(*BodyTooLargeError)) {
+		t.Errorf("streamed over the cap: %v", err)
+	}
+	if _, err := readAnswer(bytes.NewReader(nil), MaxAnswerBytes+1); !errors.As(err, new(*BodyTooLargeError)) {
+		t.Errorf("announced over the cap: %v", err)
+	}
+	if b, err := readAnswer(bytes.NewReader(over[:MaxAnswerBytes]), -1); err != nil || len(b) != MaxAnswerBytes {
+		t.Errorf("at the cap: %d bytes, %v", len(b), err)
+	}
+	// A size is the server's word, not a promise: the body is read to its end.
+	for _, size := range []int64{-1, 0, 3, 6, 100} {
+		if b, err := readAnswer(strings.NewReader("abcdef"), size); err != nil || string(b) != "abcdef" {
+			t.Errorf("size %d: %q, %v", size, b, err)
+		}
+	}
+	if b, err := readAnswer(io.MultiReader(strings.NewReader("abc"), iotest.ErrReader(io.ErrUnexpectedEOF)), -1); err != io.ErrUnexpectedEOF || string(b) != "abc" {
+		t.Errorf("cut short: %q, %v", b, err)
 	}
 }

@@ -4,6 +4,8 @@
 package api
 
 import (
+	"encoding/json"
+	"math"
 	"net/url"
 	"strconv"
 	"time"
@@ -21,8 +23,23 @@ const AuthScheme = "Api-Key"
 // DefaultBaseURL is the hosted service. [known]
 const DefaultBaseURL = "https://replex.replex.io"
 
-// DefaultPageSize is how many tokens one list request asks for. [contract]
+// ListPageSize is how many tokens one list request asks for: the largest
+// page the contract allows. A server may answer fewer (meta.limit says so)
+// or refuse it with 400 or 422; replex then asks for DefaultPageSize.
+// [assumed]
+const ListPageSize = 1000
+
+// DefaultPageSize is the page a server answers when no limit is given, and
+// what replex falls back to when a server refuses ListPageSize. [assumed]
 const DefaultPageSize = 100
+
+// MaxListTokens and MaxListPages bound one list, far above any real
+// organization: a meta claiming more is taken for a broken server, not
+// followed into millions of requests or allocations. [assumed]
+const (
+	MaxListTokens = 1_000_000
+	MaxListPages  = 10_000
+)
 
 // MaxNameLength bounds a token name. [contract]
 const MaxNameLength = 100
@@ -55,6 +72,47 @@ type Meta struct {
 	Page  int `json:"page"`
 	Limit int `json:"limit"`
 	Total int `json:"total"`
+}
+
+// UnmarshalJSON reads meta as counts: whole numbers from 0, in any JSON
+// spelling (1000, 1e3, 1000.0). Anything else (a fraction, a negative
+// number, one beyond int64, a string) is a PagingError, never a wrapped-around int.
+func (m *Meta) UnmarshalJSON(b []byte) error {
+	var raw struct {
+		Page, Limit, Total json.Number
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		// Not the cause: it may quote the value.
+		return pagingErrorf("meta is not an object of numbers (page, limit, total)")
+	}
+	for _, f := range []struct {
+		name string
+		in   json.Number
+		out  *int
+	}{{"page", raw.Page, &m.Page}, {"limit", raw.Limit, &m.Limit}, {"total", raw.Total, &m.Total}} {
+		n, ok := count(f.in)
+		if !ok {
+			return pagingErrorf("meta.%s is %s, not a count", f.name, sanitize(string(f.in), 40))
+		}
+		*f.out = n
+	}
+	return nil
+}
+
+// count reads a JSON number that must be a whole number from 0 that fits
+// an int64. "" (absent) is 0.
+func count(n json.Number) (int, bool) {
+	if n == "" {
+		return 0, true
+	}
+	if i, err := strconv.ParseInt(string(n), 10, 64); err == nil {
+		return int(i), i >= 0
+	}
+	f, err := strconv.ParseFloat(string(n), 64)
+	if err != nil || f < 0 || f >= math.MaxInt64 || f != math.Trunc(f) {
+		return 0, false
+	}
+	return int(f), true
 }
 
 // ErrorBody is the body of a non-2xx answer. [contract]

@@ -61,11 +61,20 @@ func (d *debugTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 				fmt.Fprintf(&b, "< %s: %s\n", h, v)
 			}
 		}
-		body, rerr := io.ReadAll(resp.Body)
+		// Read as the client reads it, capped (answer.go): the log must
+		// not be the way around the cap.
+		body, rerr := readAnswer(resp.Body, resp.ContentLength)
 		resp.Body.Close()
 		resp.Body = io.NopCloser(bytes.NewReader(body))
+		resp.ContentLength = int64(len(body))
 		if rerr != nil {
-			resp.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), errReader{rerr}))
+			resp.Body = io.NopCloser(errReader{rerr})
+			resp.ContentLength = -1
+			if _, ok := rerr.(*BodyTooLargeError); ok {
+				fmt.Fprintf(&b, "< body larger than %d MiB: not read further\n", MaxAnswerBytes>>20)
+			} else {
+				fmt.Fprintf(&b, "< body unreadable: %s\n", shortCause(rerr))
+			}
 		}
 		if len(body) > 0 {
 			fmt.Fprintf(&b, "< %s\n", d.mask(body))

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -30,12 +31,16 @@ func TestDecodeEnvelope(t *testing.T) {
 		{`{"data":{"name":"ci"}} trailing`, "the answer is not the Replex JSON envelope (invalid character 'a' in literal true (expecting 'u')); check the base URL", "", 0},
 		{`{"data":{"name":"ci"}}{}`, "the answer is not the Replex JSON envelope (invalid character after top-level value); check the base URL", "", 0},
 		{`{"data":{"name":42}}`, "the answer's data does not match the contract (cannot unmarshal number into Go struct field Token.name of type string)", "", 0},
-		{`{"data":{"name":"ci"},"meta":"x"}`, "the answer is not the Replex JSON envelope (cannot unmarshal string into Go value of type api.Meta); check the base URL", "", 0},
+		{`{"data":{"name":"ci"},"meta":{"total":1e3,"limit":100.0}}`, "", "ci", 1000},
+		{`{"data":{"name":"ci"},"meta":{"total":1.5}}`, "meta.total is 1.5, not a count", "", 0},
+		{`{"data":{"name":"ci"},"meta":{"page":-1}}`, "meta.page is -1, not a count", "", 0},
+		{`{"data":{"name":"ci"},"meta":{"limit":"rpx_secret"}}`, "meta is not an object of numbers (page, limit, total)", "", 0},
+		{`{"data":{"name":"ci"},"meta":"x"}`, "meta is not an object of numbers (page, limit, total)", "", 0},
 	} {
 		var tok Token
 		meta, err := decodeEnvelope([]byte(tc.body), &tok)
 		if tc.wantErr != "" {
-			if err == nil || err.Message != tc.wantErr {
+			if e, ok := err.(*Error); (!ok || e.Message != tc.wantErr) && !(errors.As(err, new(*PagingError)) && err.(*PagingError).Problem == tc.wantErr) {
 				t.Errorf("%q: error %v, want %q", tc.body, err, tc.wantErr)
 			}
 			continue
@@ -64,6 +69,9 @@ func FuzzDecodeEnvelope(f *testing.F) {
 	f.Add(`{"status":true,"data":[{"id":"a","name":"b"}],"meta":{"total":1}}`)
 	f.Add(`{"data":null}`)
 	f.Add(`<html>`)
+	f.Add(`{"data":[],"meta":{"page":1,"limit":1,"total":4000000000}}`)
+	f.Add(`{"data":[],"meta":{"page":1.0,"limit":1e3,"total":-1e18}}`)
+	f.Add(`{"meta":{"total":"12"},"data":[]}`)
 	f.Fuzz(func(t *testing.T, body string) {
 		var toks []Token
 		_, err := decodeEnvelope([]byte(body), &toks)

@@ -26,25 +26,9 @@ func (c *Client) Do(ctx context.Context, req RawRequest) (RawResponse, error) {
 	if !strings.HasPrefix(path, APIPrefix+"/") && path != APIPrefix && !strings.HasPrefix(path, APIPrefix+"?") {
 		path = APIPrefix + path
 	}
-	r := c.rest.R().SetContext(ctx)
+	var body any
 	if req.Body != nil {
-		r.SetHeader("Content-Type", "application/json").SetBody(req.Body)
+		body = req.Body
 	}
-	for name, values := range req.Header {
-		r.Header.Del(name)
-		for _, v := range values {
-			r.Header.Add(name, v)
-		}
-	}
-	resp, err := r.Execute(req.Method, path)
-	if err != nil {
-		return RawResponse{}, c.transportError(ctx, err)
-	}
-	return RawResponse{
-		StatusCode: resp.StatusCode(),
-		Status:     resp.Status(),
-		Proto:      resp.Proto(),
-		Header:     resp.Header(),
-		Body:       resp.Body(),
-	}, nil
+	return c.exchange(ctx, req.Method, path, req.Header, body)
 }

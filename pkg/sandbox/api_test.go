@@ -325,6 +325,8 @@ func TestListPagination(t *testing.T) {
 		{"?page=2&limit=4", ids[4:6], api.Meta{Page: 2, Limit: 4, Total: 6}},
 		{"?page=4&limit=2", nil, api.Meta{Page: 4, Limit: 2, Total: 6}},
 		{"?limit=1000", ids, api.Meta{Page: 1, Limit: 1000, Total: 6}},
+		{"?limit=1001", ids, api.Meta{Page: 1, Limit: 1000, Total: 6}}, // the largest page, said in meta
+		{"?page=2&limit=5000000000", nil, api.Meta{Page: 2, Limit: 1000, Total: 6}},
 		{"?page=9223372036854775807&limit=1000", nil, api.Meta{Page: 9223372036854775807, Limit: 1000, Total: 6}},
 	}
 	for _, tt := range tests {
@@ -344,13 +346,13 @@ func TestListPagination(t *testing.T) {
 		})
 	}
 	bad := map[string]string{
-		"?page=0":     `page must be a whole number from 1, got "0"`,
-		"?page=-1":    `page must be a whole number from 1, got "-1"`,
-		"?page=x":     `page must be a whole number from 1, got "x"`,
-		"?page=":      `page must be a whole number from 1, got ""`,
-		"?limit=0":    `limit must be a whole number from 1 to 1000, got "0"`,
-		"?limit=1001": `limit must be a whole number from 1 to 1000, got "1001"`,
-		"?limit=1.5":  `limit must be a whole number from 1 to 1000, got "1.5"`,
+		"?page=0":    `page must be a whole number from 1, got "0"`,
+		"?page=-1":   `page must be a whole number from 1, got "-1"`,
+		"?page=x":    `page must be a whole number from 1, got "x"`,
+		"?page=":     `page must be a whole number from 1, got ""`,
+		"?limit=0":   `limit must be a whole number from 1, got "0"`,
+		"?limit=1.5": `limit must be a whole number from 1, got "1.5"`,
+		"?limit=1e3": `limit must be a whole number from 1, got "1e3"`,
 	}
 	for query, message := range bad {
 		r := f.do("GET", api.TokensPath(f.org)+query, f.admin, "")
@@ -515,4 +517,29 @@ func sameTime(a, b *time.Time) bool {
 		return a == b
 	}
 	return a.Equal(*b)
+}
+
+// TestPageSizeLimits: a limit above MaxPageSize is answered with the
+// largest page, said in meta.limit; with RefuseLargePages it is refused
+// with 400, as some servers do, while a limit within it still works.
+func TestPageSizeLimits(t *testing.T) {
+	for _, refuse := range []bool{false, true} {
+		f := newFixtureWith(t, Options{MaxPageSize: 3, RefuseLargePages: refuse})
+		for i := range 4 {
+			f.issue(fmt.Sprintf("t%d", i), grants.Set{"cluster": {"read"}}, nil)
+		}
+		r := f.do("GET", api.TokensPath(f.org)+"?limit=1000", f.admin, "")
+		if refuse {
+			wantError(t, r, 400, "bad_request", `limit must be a whole number from 1 to 3, got "1000"`)
+		} else if data, meta := decodeData[[]api.Token](t, r, 200); len(data) != 3 || *meta != (api.Meta{Page: 1, Limit: 3, Total: 5}) {
+			t.Errorf("limit=1000 over a page size of 3: %d tokens, %+v", len(data), meta)
+		}
+		data, meta := decodeData[[]api.Token](t, f.do("GET", api.TokensPath(f.org)+"?page=2&limit=3", f.admin, ""), 200)
+		if len(data) != 2 || *meta != (api.Meta{Page: 2, Limit: 3, Total: 5}) {
+			t.Errorf("refuse=%v: limit=3: %d tokens, %+v", refuse, len(data), meta)
+		}
+	}
+	if _, err := New(Options{MaxPageSize: -1}); err == nil {
+		t.Error("a negative MaxPageSize was accepted")
+	}
 }

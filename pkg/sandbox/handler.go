@@ -18,10 +18,7 @@ import (
 	"github.com/replexio/replex/pkg/grants"
 )
 
-const (
-	maxBodyBytes = 1 << 20 // larger bodies are answered 413
-	maxPageSize  = 1000
-)
+const maxBodyBytes = 1 << 20 // larger bodies are answered 413
 
 // Handler serves the API under api.APIPrefix and logs one line per request.
 func (s *Server) Handler() http.Handler {
@@ -218,9 +215,18 @@ func (s *Server) listTokens(c *call) (int, any, *apiError) {
 	if err != nil {
 		return 0, nil, err
 	}
-	limit, err := intParam(q, "limit", api.DefaultPageSize, maxPageSize)
+	limit, err := intParam(q, "limit", api.DefaultPageSize, math.MaxInt)
 	if err != nil {
 		return 0, nil, err
+	}
+	// The contract (docs/api.md): a larger page than the server serves is
+	// answered with its largest, and meta.limit says so. Some servers
+	// refuse it instead; RefuseLargePages plays one.
+	if limit > s.maxPage {
+		if s.refuseLargePages {
+			return 0, nil, errorf(http.StatusBadRequest, "bad_request", "limit must be a whole number from 1 to %d, got %q", s.maxPage, q.Get("limit"))
+		}
+		limit = s.maxPage
 	}
 	all := s.sorted()
 	data := []api.Token{} // an empty page is [], not null

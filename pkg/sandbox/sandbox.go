@@ -28,6 +28,12 @@ type Options struct {
 	Now        func() time.Time // nil means time.Now
 	Log        io.Writer        // one line per request: method, path, status, duration; nil discards
 	Faults     Faults           // misbehaviour to inject (faults.go); the zero value injects none
+	// MaxPageSize is the largest page of the token list; 0 means
+	// api.ListPageSize. A larger limit is answered with this many tokens
+	// (meta.limit says so), or with 400 when RefuseLargePages is set, as
+	// some servers do.
+	MaxPageSize      int
+	RefuseLargePages bool
 	// OnSecret, when set, is called with every secret the sandbox issues,
 	// so that tests can search all output for leaks. It runs under the
 	// state lock: it must be quick and must not call the Server.
@@ -57,6 +63,9 @@ type Server struct {
 	onSecret    func(string)
 
 	faults faultState
+
+	maxPage          int
+	refuseLargePages bool
 }
 
 // record is a stored token. Its fields are replaced, never mutated in place,
@@ -77,6 +86,12 @@ func New(opts Options) (*Server, error) {
 	if err := opts.Faults.Validate(); err != nil {
 		return nil, err
 	}
+	if opts.MaxPageSize < 0 {
+		return nil, fmt.Errorf("sandbox: MaxPageSize must not be negative (got %d)", opts.MaxPageSize)
+	}
+	if opts.MaxPageSize == 0 {
+		opts.MaxPageSize = api.ListPageSize
+	}
 	s := &Server{
 		file:     opts.DataFile,
 		now:      opts.Now,
@@ -85,6 +100,9 @@ func New(opts Options) (*Server, error) {
 		byHash:   map[string]*record{},
 		byName:   map[string]*record{},
 		onSecret: opts.OnSecret,
+
+		maxPage:          opts.MaxPageSize,
+		refuseLargePages: opts.RefuseLargePages,
 	}
 	s.faults.set(opts.Faults)
 	if s.now == nil {

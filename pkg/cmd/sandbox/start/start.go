@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/replexio/replex/pkg/api"
 	"github.com/replexio/replex/pkg/cmdutil"
 	"github.com/replexio/replex/pkg/config"
 	"github.com/replexio/replex/pkg/sandbox"
@@ -27,8 +28,12 @@ type Options struct {
 	Data       string
 	Ephemeral  bool
 	SeedTokens int
-	Faults     sandbox.Faults
-	seedSet    bool // --fault-seed was given
+	// MaxPageSize and RefuseLargePages shape the token list's pages
+	// (sandbox.Options).
+	MaxPageSize      int
+	RefuseLargePages bool
+	Faults           sandbox.Faults
+	seedSet          bool // --fault-seed was given
 }
 
 // NewCmdStart builds the command.
@@ -64,7 +69,12 @@ network that misbehave; all off by default:
                                not the JSON envelope: half an HTML 502 page (nothing
                                done), half the real answer cut short, with 200 (done)
   --fault-seed S               make the choices repeatable (default: random, printed)
-Fractions are from 0 to 1. Each faulted request is marked in the request log.`,
+Fractions are from 0 to 1. Each faulted request is marked in the request log.
+
+Pages of the token list hold at most --max-page-size tokens (default 1000); a
+larger limit is answered with that many, and meta.limit says so, as the
+contract describes (docs/api.md). --refuse-large-pages answers it with 400
+instead, as some servers do.`,
 		Example: `  replex sandbox start --ephemeral --listen 127.0.0.1:0
   replex sandbox start --data ./sandbox.json --seed-tokens 200
   replex sandbox start --ephemeral --drop-after-commit-rate 0.5 --latency 50ms --fault-seed 1
@@ -77,6 +87,9 @@ Fractions are from 0 to 1. Each faulted request is marked in the request log.`,
 			}
 			if opts.SeedTokens < 0 || opts.SeedTokens > 1_000_000 {
 				return cmdutil.Usagef("invalid --seed-tokens %d: use 0 to 1000000", opts.SeedTokens)
+			}
+			if opts.MaxPageSize < 1 || opts.MaxPageSize > 1_000_000 {
+				return cmdutil.Usagef("invalid --max-page-size %d: use 1 to 1000000", opts.MaxPageSize)
 			}
 			if err := checkFaults(&opts.Faults); err != nil {
 				return err
@@ -93,6 +106,8 @@ Fractions are from 0 to 1. Each faulted request is marked in the request log.`,
 	cmd.Flags().StringVar(&opts.Data, "data", "", "state file (default: sandbox.json in the config directory)")
 	cmd.Flags().BoolVar(&opts.Ephemeral, "ephemeral", false, "keep state in memory only")
 	cmd.Flags().IntVar(&opts.SeedTokens, "seed-tokens", 0, "create N varied tokens in a new state (for demos and scale tests)")
+	cmd.Flags().IntVar(&opts.MaxPageSize, "max-page-size", api.ListPageSize, "the most tokens one page of the list holds")
+	cmd.Flags().BoolVar(&opts.RefuseLargePages, "refuse-large-pages", false, "answer a page limit above --max-page-size with 400 instead of a smaller page")
 	fl := cmd.Flags()
 	fl.DurationVar(&opts.Faults.Latency, "latency", 0, "fault: add this delay before handling each request")
 	fl.Float64Var(&opts.Faults.FailRate, "fail-rate", 0, "fault: fraction of requests (0 to 1) answered 503, doing nothing")
@@ -147,7 +162,8 @@ func run(ctx context.Context, opts *Options) error {
 	if opts.Faults.Enabled() && !opts.seedSet {
 		opts.Faults.Seed = rand.Uint64()
 	}
-	srv, err := sandbox.New(sandbox.Options{DataFile: data, SeedTokens: opts.SeedTokens, Log: ios.ErrOut, Faults: opts.Faults})
+	srv, err := sandbox.New(sandbox.Options{DataFile: data, SeedTokens: opts.SeedTokens, Log: ios.ErrOut, Faults: opts.Faults,
+		MaxPageSize: opts.MaxPageSize, RefuseLargePages: opts.RefuseLargePages})
 	if err != nil {
 		ln.Close()
 		return err

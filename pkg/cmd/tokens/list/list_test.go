@@ -449,15 +449,15 @@ func TestNoHeadersPiped(t *testing.T) {
 
 // TestEveryPage lists more tokens than one page holds.
 func TestEveryPage(t *testing.T) {
-	w := tokenstest.NewWorld(t, 250)
+	w := tokenstest.NewWorld(t, 2500)
 	w.Requests.Store(0)
 	f, out, _ := w.Factory(false, false)
 	if err := execList(f, "-o", "name"); err != nil {
 		t.Fatal(err)
 	}
 	got := strings.Fields(out.String())
-	if len(got) != 251 {
-		t.Fatalf("listed %d tokens; want 251 (250 seeded and the admin)", len(got))
+	if len(got) != 2501 {
+		t.Fatalf("listed %d tokens; want 2501 (2500 seeded and the admin)", len(got))
 	}
 	var want []string
 	for _, tok := range w.Srv.Tokens() {
@@ -469,7 +469,7 @@ func TestEveryPage(t *testing.T) {
 		t.Errorf("listed ids differ from the sandbox's")
 	}
 	if n := w.Requests.Load(); n != 3 {
-		t.Errorf("sent %d requests; want 3 pages of at most 100", n)
+		t.Errorf("sent %d requests; want 3 pages of at most 1000", n)
 	}
 }
 
