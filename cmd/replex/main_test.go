@@ -72,6 +72,7 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 			"sandbox-clock": cmdSandboxClock,
 			"issue-tokens":  cmdIssueTokens,
 			"setenvfile":    cmdSetEnvFile,
+			"keyring":       cmdKeyring,
 		},
 		Condition: func(cond string) (bool, error) {
 			switch cond {
