@@ -36,7 +36,12 @@ func NewCmdLogin(f *cmdutil.Factory, runF func(context.Context, *Options) error)
 
 The token is read from a hidden prompt on a terminal, or from standard input
 with --with-token; never from a flag, so it stays out of shell history and the
-process list. It is checked against the organization before it is saved.`,
+process list. It is checked against the organization before it is saved.
+
+The token goes to the OS keyring, or with --insecure-storage to the config
+file (mode 0600). A login that switches between the two removes the copy in
+the other one. Every keyring call gives up after 3 seconds; on Linux without
+DBUS_SESSION_BUS_ADDRESS there is no keyring, and replex never starts a bus.`,
 		Example: `  replex auth login --org org_123
   replex auth login --org org_123 --with-token < token.txt
   replex auth login --profile staging --base-url https://replex.example.com --org org_9 --with-token < t`,
