@@ -76,6 +76,7 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 			"issue-tokens":  cmdIssueTokens,
 			"setenvfile":    cmdSetEnvFile,
 			"second-start":  cmdSecondStart,
+			"keyring":       cmdKeyring,
 		},
 		Condition: func(cond string) (bool, error) {
 			switch cond {

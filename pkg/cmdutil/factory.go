@@ -4,6 +4,7 @@ package cmdutil
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -109,11 +110,7 @@ func (f *Factory) Client() (*api.Client, config.Resolved, error) {
 		return nil, r, err
 	}
 	if r.Token.IsZero() {
-		msg := "not logged in: run 'replex auth login' or set REPLEX_API_TOKEN"
-		if r.KeyringErr != nil {
-			msg = "not logged in: " + r.KeyringErr.Error() + "; run 'replex auth login' or set REPLEX_API_TOKEN"
-		}
-		return nil, r, &AuthError{Msg: msg}
+		return nil, r, &AuthError{Msg: NotLoggedIn(r.KeyringErr)}
 	}
 	if r.Org == "" {
 		return nil, r, Usagef("no organization set: pass --org, set REPLEX_ORG, or run 'replex auth login --org ID'")
@@ -123,6 +120,19 @@ func (f *Factory) Client() (*api.Client, config.Resolved, error) {
 		f.warnOwnExpiry(r)
 	}
 	return c, r, err
+}
+
+// NotLoggedIn says why there is no token and what to do, given why the
+// keyring could not be read (nil when it was not asked).
+func NotLoggedIn(keyringErr error) string {
+	var ku *config.KeyringUnavailableError
+	switch {
+	case errors.As(keyringErr, &ku):
+		return "not logged in: " + keyringErr.Error() + "; " + config.KeyringHint
+	case keyringErr != nil:
+		return "not logged in: " + keyringErr.Error() + "; run 'replex auth login' or set REPLEX_API_TOKEN"
+	}
+	return "not logged in: run 'replex auth login' or set REPLEX_API_TOKEN"
 }
 
 // OwnExpiryWarning is how close to its expiry replex's own token must be for
@@ -190,7 +200,7 @@ func NewFactory(getenv config.Env) *Factory {
 		Getenv:     getenv,
 		Build:      build.Get(),
 		Flags:      &GlobalFlags{},
-		Keyring:    config.SystemKeyring{},
+		Keyring:    &config.SystemKeyring{},
 		Now:        time.Now,
 		Executable: os.Executable,
 		Clipboard:  secret.System,

@@ -3,6 +3,11 @@ package config
 import (
 	"errors"
 	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
 
 	"github.com/zalando/go-keyring"
 )
@@ -30,20 +35,96 @@ func (e *KeyringUnavailableError) Error() string {
 
 func (e *KeyringUnavailableError) Unwrap() error { return e.Err }
 
-// SystemKeyring is the OS keyring through zalando/go-keyring.
-type SystemKeyring struct{}
+// KeyringTimeout bounds one keyring call. A Secret Service that never
+// answers (a wedged daemon, a bus that accepts but says nothing) must cost
+// seconds, not the two minutes of a D-Bus method call.
+const KeyringTimeout = 3 * time.Second
 
-func (SystemKeyring) Get(profile string) (string, error) {
-	v, err := keyring.Get(KeyringService, profile)
-	return v, keyringErr(err)
+// KeyringHint is what to do instead when the keyring cannot be used.
+const KeyringHint = "set REPLEX_API_TOKEN, or run 'replex auth login --insecure-storage' to keep the token in the config file (mode 0600)"
+
+// SystemKeyring is the OS keyring through zalando/go-keyring. Every call is
+// bounded by Timeout, and on Linux and the BSDs it talks only to the
+// session bus named by DBUS_SESSION_BUS_ADDRESS: without one it fails at
+// once, because godbus would otherwise autolaunch a bus (dbus-launch) that
+// outlives replex. The zero value is ready to use.
+type SystemKeyring struct {
+	// Timeout of one call; 0 means KeyringTimeout.
+	Timeout time.Duration
+
+	mu sync.Mutex
+	// stuck is set once a call timed out: its goroutine still holds the
+	// bus, so any later call would only wait out the timeout again.
+	stuck error
 }
 
-func (SystemKeyring) Set(profile, token string) error {
-	return keyringErr(keyring.Set(KeyringService, profile, token))
+func (k *SystemKeyring) Get(profile string) (string, error) {
+	return keyringCall(k, func() (string, error) { return keyring.Get(KeyringService, profile) })
 }
 
-func (SystemKeyring) Delete(profile string) error {
-	return keyringErr(keyring.Delete(KeyringService, profile))
+func (k *SystemKeyring) Set(profile, token string) error {
+	_, err := keyringCall(k, func() (string, error) { return "", keyring.Set(KeyringService, profile, token) })
+	return err
+}
+
+func (k *SystemKeyring) Delete(profile string) error {
+	_, err := keyringCall(k, func() (string, error) { return "", keyring.Delete(KeyringService, profile) })
+	return err
+}
+
+// keyringCall runs call in a goroutine and gives up after the timeout; a
+// call that never returns is left behind, and ends with the process.
+func keyringCall(k *SystemKeyring, call func() (string, error)) (string, error) {
+	if err := noSessionBus(runtime.GOOS, os.Getenv("DBUS_SESSION_BUS_ADDRESS")); err != nil {
+		return "", err
+	}
+	k.mu.Lock()
+	stuck := k.stuck
+	k.mu.Unlock()
+	if stuck != nil {
+		return "", stuck
+	}
+	timeout := k.Timeout
+	if timeout <= 0 {
+		timeout = KeyringTimeout
+	}
+	type result struct {
+		v   string
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := call()
+		done <- result{v, err}
+	}()
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	select {
+	case r := <-done:
+		return r.v, keyringErr(r.err)
+	case <-timer.C:
+		err := &KeyringUnavailableError{Err: fmt.Errorf("the keyring did not answer within %s", timeout)}
+		k.mu.Lock()
+		k.stuck = err
+		k.mu.Unlock()
+		return "", err
+	}
+}
+
+// noSessionBus refuses, on the systems where go-keyring speaks D-Bus, when
+// no session bus address is set: godbus would then run dbus-launch, which
+// starts a dbus-daemon (and through it a gnome-keyring-daemon) that
+// outlives replex, and waits for a keyring that cannot be unlocked.
+func noSessionBus(goos, address string) error {
+	switch goos {
+	case "linux", "freebsd", "netbsd", "openbsd", "dragonfly":
+	default:
+		return nil // the Keychain, the Credential Manager, or no keyring at all
+	}
+	if address == "" || strings.HasPrefix(address, "autolaunch:") {
+		return &KeyringUnavailableError{Err: errors.New("DBUS_SESSION_BUS_ADDRESS is not set, so there is no D-Bus session bus to reach the Secret Service on")}
+	}
+	return nil
 }
 
 func keyringErr(err error) error {

@@ -299,7 +299,7 @@ func (s *Server) updateToken(c *call) (int, any, *apiError) {
 }
 
 func (s *Server) deleteToken(c *call) (int, any, *apiError) {
-	if err := s.delete(c.tokenID); err != nil {
+	if err := s.delete(c.tokenID, c.caller); err != nil {
 		return 0, nil, err
 	}
 	return http.StatusNoContent, nil, nil

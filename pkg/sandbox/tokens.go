@@ -79,11 +79,18 @@ func (s *Server) setToken(rec *record, t api.Token) {
 	s.byName[t.Name] = rec
 }
 
-// delete revokes a token.
-func (s *Server) delete(id string) *apiError {
+// delete revokes a token. The caller must hold every permission of the
+// token it deletes, as for editing: a weaker token may not revoke a stronger
+// one. A token may always delete itself, which only gives power up.
+func (s *Server) delete(id string, caller api.Token) *apiError {
 	rec := s.byID[id]
 	if rec == nil {
 		return tokenNotFound(id)
+	}
+	if rec.token.ID != caller.ID {
+		if err := checkEscalation(caller.Permissions, rec.token.Permissions, "delete a token holding"); err != nil {
+			return err
+		}
 	}
 	s.remove(rec)
 	if err := s.save(); err != nil {

@@ -18,7 +18,8 @@ const maxSecretBytes = 64 << 10
 // session on Unix, so closing the terminal does not kill it), its stdout and
 // stderr are the null device, and it gets the raw secret through a pipe on its
 // stdin: the secret is never in its argv or environment, where other users'
-// ps or /proc could see it.
+// ps or /proc could see it. Its environment is HelperEnv: not the API token
+// nor any other REPLEX_* variable.
 func SpawnClearer(exe string, args []string, s Secret, delay time.Duration) error {
 	if s.IsZero() {
 		return errors.New("no secret to clear")
@@ -28,6 +29,9 @@ func SpawnClearer(exe string, args []string, s Secret, delay time.Duration) erro
 		return fmt.Errorf("start clipboard clearer: %w", err)
 	}
 	cmd := exec.Command(exe, append(append([]string(nil), args...), delay.String())...)
+	// It lives on after replex: it gets no credential, only what it needs
+	// to reach the clipboard.
+	cmd.Env = HelperEnv(os.Environ())
 	cmd.Stdin = r // an *os.File is handed over as is: no copying goroutine to outlive us
 	cmd.SysProcAttr = detached()
 	if err := cmd.Start(); err != nil {

@@ -95,6 +95,9 @@ func TestSpawnClearerHandover(t *testing.T) {
 	if err != nil || runtime.GOOS == "windows" {
 		t.Skip("needs sh")
 	}
+	t.Setenv("REPLEX_API_TOKEN", "rpx_admin-token-in-the-environment")
+	t.Setenv("REPLEX_CONFIG_DIR", "/somewhere")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "not-for-helpers")
 	out := filepath.Join(t.TempDir(), "out")
 	script := `cat >"$0.stdin"; printf '%s\n' "$@" >"$0.args"; env >"$0.env"; ` +
 		`if [ -r /proc/$$/stat ]; then cat /proc/$$/stat; fi >"$0.stat"; echo $$ >"$0.pid.tmp"; mv "$0.pid.tmp" "$0.pid"`
@@ -126,6 +129,13 @@ func TestSpawnClearerHandover(t *testing.T) {
 	}
 	if leaks(read(".env")) || leaks(read(".args")) {
 		t.Error("secret in argv or environment")
+	}
+	// Only the helper allow-list reaches it (sh itself adds PWD, SHLVL, _).
+	for _, kv := range strings.Split(strings.TrimSpace(read(".env")), "\n") {
+		name, _, _ := strings.Cut(kv, "=")
+		if !slices.Contains(helperEnvNames, name) && !slices.Contains([]string{"PWD", "SHLVL", "_", "OLDPWD"}, name) {
+			t.Errorf("the helper's environment holds %s", name)
+		}
 	}
 	if stat := read(".stat"); stat != "" {
 		// /proc/PID/stat: pid (comm) state ppid pgrp session ...

@@ -30,26 +30,32 @@ var ErrNoDisplay = errors.New("no display (DISPLAY is not set)")
 // the command before it has printed a secret it cannot show again.
 const clipboardTimeout = 5 * time.Second
 
-// System returns the system clipboard (atotto/clipboard: pbcopy, the Windows
-// API, wl-clipboard, xclip or xsel). Its errors say why it failed in words a
+// System returns the system clipboard. On macOS, Linux and the BSDs replex
+// runs the clipboard utility itself (pbcopy, wl-clipboard, xclip, xsel) with
+// only HelperEnv; elsewhere (Windows: the clipboard API, no program)
+// atotto/clipboard does the work. Its errors say why it failed in words a
 // user can act on and never contain the text written.
 func System() Clipboard {
-	return system{
-		x11:         x11OS(runtime.GOOS),
-		unsupported: clipboard.Unsupported,
-		getenv:      os.Getenv,
-		lookPath:    exec.LookPath,
-		write:       clipboard.WriteAll,
-		read:        clipboard.ReadAll,
-		timeout:     clipboardTimeout,
+	c := system{
+		x11:      x11OS(runtime.GOOS),
+		getenv:   os.Getenv,
+		lookPath: exec.LookPath,
+		timeout:  clipboardTimeout,
 	}
+	if runtime.GOOS != "darwin" && !c.x11 {
+		c.unsupported, c.write, c.read = clipboard.Unsupported, clipboard.WriteAll, clipboard.ReadAll
+		return c
+	}
+	u, ok := pickUtility(runtime.GOOS, c.getenv, c.lookPath)
+	c.unsupported, c.write, c.read = !ok, u.write, u.read
+	return c
 }
 
-// system adapts atotto/clipboard; its fields let tests exercise the error
-// mapping without touching the real environment.
+// system adapts the clipboard utility (or atotto/clipboard); its fields let
+// tests exercise the error mapping without touching the real environment.
 type system struct {
-	x11         bool // atotto falls back to xclip/xsel here, which need a display
-	unsupported bool // atotto found no utility at start-up
+	x11         bool // xclip or xsel may be the utility here, which need a display
+	unsupported bool // no utility was found
 	getenv      func(string) string
 	lookPath    func(string) (string, error)
 	write       func(string) error
@@ -79,8 +85,8 @@ func (c system) Read() (string, error) {
 	return text, nil
 }
 
-// usable catches the two cases in which atotto would only report "exit
-// status 1" or a long message of its own.
+// usable catches the two cases in which the utility would only report
+// "exit status 1", or nothing could run at all.
 func (c system) usable() error {
 	if c.unsupported {
 		return ErrNoClipboardUtility
@@ -100,8 +106,8 @@ func (c system) hasX11Tool() bool {
 	return false
 }
 
-// explain wraps a failure of the utility itself. atotto never includes the
-// text in its errors, so neither do these.
+// explain wraps a failure of the utility itself. Neither the utility's
+// errors (its output goes nowhere) nor these ever include the text.
 func (c system) explain(op string, err error) error {
 	var exit *exec.ExitError
 	if display := c.getenv("DISPLAY"); c.x11 && display != "" && c.getenv("WAYLAND_DISPLAY") == "" && errors.As(err, &exit) {
@@ -112,7 +118,7 @@ func (c system) explain(op string, err error) error {
 	return fmt.Errorf("clipboard %s failed: %w", op, err)
 }
 
-// x11OS reports whether atotto/clipboard uses xclip or xsel on goos.
+// x11OS reports whether xclip or xsel may be the clipboard utility on goos.
 func x11OS(goos string) bool {
 	switch goos {
 	case "linux", "android", "freebsd", "netbsd", "openbsd", "solaris", "illumos", "dragonfly":

@@ -17,12 +17,13 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// clearerEnv makes the test binary act as the clipboard clearer, so the real
-// SpawnClearer test runs the same code path the replex binary will.
-const clearerEnv = "REPLEX_SECRET_TEST_CLEARER"
+// clearerArg makes the test binary act as the clipboard clearer, so the real
+// SpawnClearer test runs the same code path the replex binary will. An
+// argument, not a variable: the clearer gets only HelperEnv.
+const clearerArg = "__secret-test-clearer"
 
 func TestMain(m *testing.M) {
-	if os.Getenv(clearerEnv) == "1" {
+	if len(os.Args) == 3 && os.Args[1] == clearerArg {
 		d, err := time.ParseDuration(os.Args[len(os.Args)-1])
 		if err == nil {
 			err = RunClearer(os.Stdin, System(), d, time.Sleep)

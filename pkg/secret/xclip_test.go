@@ -105,10 +105,10 @@ func TestRealClipboard(t *testing.T) {
 		}
 		write(t, cb, "")
 		write(t, cb, raw)
-		t.Setenv(clearerEnv, "1") // the re-executed test binary runs RunClearer (TestMain)
 		const delay = 300 * time.Millisecond
 		start := time.Now()
-		if err := SpawnClearer(exe, nil, New(raw), delay); err != nil {
+		// The re-executed test binary runs RunClearer (TestMain).
+		if err := SpawnClearer(exe, []string{clearerArg}, New(raw), delay); err != nil {
 			t.Fatal(err)
 		}
 		for got := xclipOut(t); got == raw; got = xclipOut(t) {

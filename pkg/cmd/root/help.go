@@ -37,6 +37,7 @@ func Environment() []EnvVar {
 		{"TMUX", "set inside tmux: the OSC 52 clipboard sequence is wrapped for tmux's passthrough"},
 		{"DISPLAY", "X display the clipboard utility (xclip, xsel) talks to; unset means no clipboard, so the secret is shown"},
 		{"WAYLAND_DISPLAY", "Wayland display for wl-clipboard"},
+		{"DBUS_SESSION_BUS_ADDRESS", "Linux/BSD: the D-Bus session bus of the keyring (Secret Service); unset means no keyring, and replex never starts a bus"},
 	}
 }
 

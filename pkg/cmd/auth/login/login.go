@@ -36,7 +36,12 @@ func NewCmdLogin(f *cmdutil.Factory, runF func(context.Context, *Options) error)
 
 The token is read from a hidden prompt on a terminal, or from standard input
 with --with-token; never from a flag, so it stays out of shell history and the
-process list. It is checked against the organization before it is saved.`,
+process list. It is checked against the organization before it is saved.
+
+The token goes to the OS keyring, or with --insecure-storage to the config
+file (mode 0600). A login that switches between the two removes the copy in
+the other one. Every keyring call gives up after 3 seconds; on Linux without
+DBUS_SESSION_BUS_ADDRESS there is no keyring, and replex never starts a bus.`,
 		Example: `  replex auth login --org org_123
   replex auth login --org org_123 --with-token < token.txt
   replex auth login --profile staging --base-url https://replex.example.com --org org_9 --with-token < t`,
@@ -103,11 +108,18 @@ func run(ctx context.Context, opts *Options) error {
 	if self, ok := shared.IdentifySelf(ctx, client); ok {
 		shared.RecordOwnToken(&p, self)
 	}
-	var where string
+	// A login that switches store removes the copy in the other store, so
+	// that exactly one copy of the profile's token exists.
+	previous := p.TokenStorage
+	var where, cleaned string
+	var keyringLeft error
 	if opts.InsecureStorage {
 		p.TokenStorage, p.Token = config.StorageFile, tok.Reveal()
 		where = "the config file " + cfg.Path + " (plaintext, mode 0600)"
 	} else {
+		if p.Token != "" {
+			cleaned = "the config file"
+		}
 		if err := f.Keyring.Set(r.Profile, tok.Reveal()); err != nil {
 			var ku *config.KeyringUnavailableError
 			if errors.As(err, &ku) {
@@ -125,8 +137,24 @@ func run(ctx context.Context, opts *Options) error {
 	if err := cfg.Save(); err != nil {
 		return err
 	}
+	// Only once the file holds the new token: a failed save keeps the old login.
+	if opts.InsecureStorage && previous == config.StorageKeyring {
+		switch err := f.Keyring.Delete(r.Profile); {
+		case err == nil:
+			cleaned = "the OS keyring"
+		case errors.Is(err, config.ErrNoKeyringEntry):
+		default:
+			keyringLeft = err
+		}
+	}
 	fmt.Fprintf(ios.ErrOut, "Logged in to %s (%s) as profile %q; token %s stored in %s.\n",
 		output.Sanitize(orgLabel(org, r.Org)), r.BaseURL, r.Profile, tok.Fingerprint(), where)
+	if cleaned != "" {
+		fmt.Fprintf(ios.ErrOut, "Removed the profile's previous token from %s.\n", cleaned)
+	}
+	if keyringLeft != nil {
+		fmt.Fprintf(ios.ErrOut, "warning: the profile's previous token may still be in the OS keyring (%s); run 'replex auth logout' where the keyring is reachable, then log in again\n", keyringLeft)
+	}
 	if f.Getenv(config.EnvToken) != "" {
 		fmt.Fprintln(ios.ErrOut, "warning: REPLEX_API_TOKEN is set and takes precedence over the stored token; unset it to use the login")
 	}

@@ -76,10 +76,7 @@ func run(ctx context.Context, opts *Options) error {
 	var failure error
 	switch {
 	case r.Token.IsZero():
-		rep.Problem = "not logged in: run 'replex auth login' or set REPLEX_API_TOKEN"
-		if r.KeyringErr != nil {
-			rep.Problem = "not logged in: " + r.KeyringErr.Error()
-		}
+		rep.Problem = cmdutil.NotLoggedIn(r.KeyringErr)
 		failure = &cmdutil.AuthError{Msg: rep.Problem}
 	case r.Org == "":
 		rep.Token = "****** (" + r.Token.Fingerprint() + ")"

@@ -251,7 +251,8 @@ func TestOwnTokenNeedsItsNameTyped(t *testing.T) {
 
 func TestOwnTokenAmongOthers(t *testing.T) {
 	w := newWorld(t)
-	self, raw := w.issue("self", "apiKey:read,delete")
+	// self holds all of other's permissions: a token may delete only those.
+	self, raw := w.issue("self", "apiKey:read,delete", "cluster:read")
 	other, _ := w.issue("other", "cluster:read")
 	f, _, errOut := w.factory(raw, false, "")
 	err := execDelete(f, nil, "--yes", "self", "other")
