@@ -69,6 +69,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
 		return cmdutil.ExitOK
 	}
 	cmd := newCmdRootFor(f, args)
+	guardGroups(cmd)
 	cmd.SetArgs(args)
 	cmd.SetOut(f.IOStreams.Out)
 	cmd.SetErr(f.IOStreams.ErrOut)
@@ -92,6 +93,58 @@ func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
 	return cmdutil.ExitCode(err)
 }
 
+// guardGroups makes every command group below cmd refuse an unknown
+// subcommand as a usage error. Left alone, cobra shows a group's help and
+// exits 0 for `replex tokens lsit`, so a script's typo passes.
+func guardGroups(cmd *cobra.Command) {
+	for _, c := range cmd.Commands() {
+		if c.HasSubCommands() && c.Args == nil && !c.Runnable() {
+			c.Args = unknownSubcommand
+			c.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }
+		}
+		guardGroups(c)
+	}
+}
+
+// unknownSubcommand is the Args of the root and of every group: no
+// argument shows the help; a word that names no subcommand is a usage error
+// with cobra's suggestions, and at the root also the commands of that name
+// one level down ('replex login' -> 'replex auth login').
+func unknownSubcommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	word := args[0]
+	if cmd.SuggestionsMinimumDistance <= 0 {
+		cmd.SuggestionsMinimumDistance = 2 // what cobra uses for its own suggestions
+	}
+	var suggestions []string
+	for _, s := range cmd.SuggestionsFor(word) {
+		suggestions = append(suggestions, "'"+cmd.CommandPath()+" "+s+"'")
+	}
+	if !cmd.HasParent() {
+		for _, group := range cmd.Commands() {
+			if !group.IsAvailableCommand() {
+				continue
+			}
+			for _, sub := range group.Commands() {
+				if sub.IsAvailableCommand() && (sub.Name() == word || slices.Contains(sub.Aliases, word)) {
+					suggestions = append(suggestions, "'"+sub.CommandPath()+"'")
+				}
+			}
+		}
+	}
+	msg := fmt.Sprintf("unknown command %q for %q", word, cmd.CommandPath())
+	if len(suggestions) == 0 {
+		return cmdutil.Usagef("%s; see '%s --help'", msg, cmd.CommandPath())
+	}
+	if len(suggestions) > 1 {
+		last := len(suggestions) - 1
+		suggestions = []string{strings.Join(suggestions[:last], ", ") + " or " + suggestions[last]}
+	}
+	return cmdutil.Usagef("%s; did you mean %s?", msg, suggestions[0])
+}
+
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(s, "\n")
 	return s
@@ -101,6 +154,7 @@ func firstLine(s string) string {
 func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	cmd := newRoot(f)
 	addAll(f, cmd)
+	guardGroups(cmd)
 	return cmd
 }
 
@@ -207,12 +261,7 @@ Try it without an account against the built-in sandbox:
 		Version:       f.Build.Version,
 		SilenceErrors: true,
 		SilenceUsage:  true,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return cmdutil.Usagef("unknown command %q for \"replex\"; see 'replex --help'", args[0])
-			}
-			return nil
-		},
+		Args:          unknownSubcommand,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return cmd.Help()
 		},
