@@ -1,9 +1,13 @@
 package cmdutil
 
 import (
+	"errors"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/replexio/replex/pkg/expiry"
 
 	"github.com/replexio/replex/pkg/output"
 )
@@ -59,7 +63,15 @@ func MinArgs(n int, what string) cobra.PositionalArgs {
 	}
 }
 
-// FlagErrorFunc turns cobra's flag parsing errors into usage errors.
+// FlagErrorFunc turns cobra's flag parsing errors into usage errors. A bad
+// duration reads the same for every duration flag: the flag, then what
+// expiry.ParseDuration says is wrong and how to write one.
 func FlagErrorFunc(cmd *cobra.Command, err error) error {
+	var invalid *pflag.InvalidValueError
+	if errors.As(err, &invalid) {
+		if _, ok := invalid.GetFlag().Value.(*expiry.DurationFlag); ok {
+			return Usagef("--%s: %v", invalid.GetFlag().Name, errors.Unwrap(invalid))
+		}
+	}
 	return Usagef("%s (see '%s --help')", err.Error(), cmd.CommandPath())
 }

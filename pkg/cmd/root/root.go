@@ -29,6 +29,7 @@ import (
 	"github.com/replexio/replex/pkg/cmd/tokens"
 	"github.com/replexio/replex/pkg/cmd/version"
 	"github.com/replexio/replex/pkg/cmdutil"
+	"github.com/replexio/replex/pkg/expiry"
 	"github.com/replexio/replex/pkg/output"
 )
 
@@ -274,7 +275,7 @@ Try it without an account against the built-in sandbox:
 	pf.StringVar(&f.Flags.BaseURL, "base-url", "", "API base URL, e.g. https://replex.replex.io (env REPLEX_BASE_URL)")
 	pf.StringVar(&f.Flags.Org, "org", "", "organization id (env REPLEX_ORG)")
 	pf.BoolVar(&f.Flags.Debug, "debug", false, "log every request and response to stderr, secrets masked (env REPLEX_DEBUG=1)")
-	pf.DurationVar(&f.Flags.Timeout, "timeout", 30*time.Second, "timeout of each API request")
+	pf.Var(expiry.NewDurationFlag(&f.Flags.Timeout, 30*time.Second, false), "timeout", "timeout of each API request")
 	pf.BoolVar(&f.Flags.AllowInsecureHTTP, "allow-insecure-http", false, "allow a plain http:// base URL that is not loopback")
 	pf.BoolVar(&f.Flags.NoInput, "no-input", false, "never prompt; fail instead (env REPLEX_NO_INPUT=1)")
 	_ = cmd.RegisterFlagCompletionFunc("profile", keys.CompleteProfiles(f))
@@ -285,9 +286,6 @@ Try it without an account against the built-in sandbox:
 		}
 		if f.Flags.NoInput {
 			f.IOStreams.SetNoInput(true)
-		}
-		if f.Flags.Timeout <= 0 {
-			return cmdutil.Usagef("invalid --timeout %s: use a positive duration such as 30s", f.Flags.Timeout)
 		}
 		return nil
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/replexio/replex/pkg/api"
 	"github.com/replexio/replex/pkg/cmd/clipboard"
 	"github.com/replexio/replex/pkg/cmdutil"
+	"github.com/replexio/replex/pkg/expiry"
 	"github.com/replexio/replex/pkg/output"
 	"github.com/replexio/replex/pkg/secret"
 )
@@ -37,7 +38,7 @@ func AddSecretFlags(cmd *cobra.Command, sf *SecretFlags) {
 	fl.BoolVar(&sf.NoCopy, "no-copy", false, "do not copy the secret to the clipboard")
 	fl.BoolVar(&sf.ShowSecret, "show-secret", false, "show the secret in the terminal panel")
 	fl.StringVar(&sf.SecretFile, "secret-file", "", "write the secret to this new file (mode 0600, never overwritten) instead of stdout")
-	fl.DurationVar(&sf.ClearAfter, "clear-after", DefaultClearAfter, "clear the clipboard after this long if it still holds the secret (0 = never)")
+	fl.Var(expiry.NewDurationFlag(&sf.ClearAfter, DefaultClearAfter, true), "clear-after", "clear the clipboard after this long if it still holds the secret (0 = never)")
 	cmdutil.AddOutputFlag(cmd, &sf.Format, output.JSON, output.YAML)
 }
 
@@ -48,9 +49,6 @@ func (sf *SecretFlags) Check(cmd *cobra.Command) error {
 	sf.clearSet = cmd.Flags().Changed("clear-after")
 	if sf.Copy && sf.NoCopy {
 		return cmdutil.Usagef("--copy and --no-copy cannot be used together")
-	}
-	if sf.ClearAfter < 0 {
-		return cmdutil.Usagef("invalid --clear-after %s: use a positive duration such as 45s, or 0 to never clear", sf.ClearAfter)
 	}
 	if err := cmdutil.CheckOutputFlag(&sf.Format, output.JSON, output.YAML); err != nil {
 		return err
