@@ -307,7 +307,7 @@ func TestValidationBeforeRun(t *testing.T) {
 		{[]string{"x", "--grant", "cluster:read", "--expires", "soon"}, `invalid expiry "soon": use a duration (30d, 12h, 1y), a date (2027-01-31), an RFC 3339 time, or "never"`},
 		{[]string{"x", "--grant", "cluster:read", "--copy", "--no-copy"}, `--copy and --no-copy cannot be used together`},
 		{[]string{"x", "--grant", "cluster:read", "--clear-after", "-5s"}, `--clear-after: invalid duration "-5s": must be positive; use a number and a unit (s, m, h, d, w, y), e.g. 30d, 12h, 1y or 1d12h`},
-		{[]string{"x", "--grant", "cluster:read", "-o", "wide"}, `invalid output format "wide": use one of json, yaml`},
+		{[]string{"x", "--grant", "cluster:read", "-o", "wide"}, `invalid output format "wide": use one of table, json, yaml`},
 		{[]string{"x", "--grant", "cluster:read", "--secret-file", existing}, `--secret-file ` + existing + ` already exists: choose a new path (replex never overwrites a file)`},
 	}
 	for _, tt := range tests {
