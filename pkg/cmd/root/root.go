@@ -272,7 +272,7 @@ Try it without an account against the built-in sandbox:
 
 	pf := cmd.PersistentFlags()
 	pf.StringVar(&f.Flags.Profile, "profile", "", "config profile to use (env REPLEX_PROFILE)")
-	pf.StringVar(&f.Flags.BaseURL, "base-url", "", "API base URL, e.g. https://replex.replex.io (env REPLEX_BASE_URL)")
+	pf.StringVar(&f.Flags.BaseURL, "base-url", "", "API base URL, e.g. https://replex.replex.io; a trailing /api/v1 is dropped (env REPLEX_BASE_URL)")
 	pf.StringVar(&f.Flags.Org, "org", "", "organization id (env REPLEX_ORG)")
 	pf.BoolVar(&f.Flags.Debug, "debug", false, "log every request and response to stderr, secrets masked (env REPLEX_DEBUG=1)")
 	pf.Var(expiry.NewDurationFlag(&f.Flags.Timeout, 30*time.Second, false), "timeout", "timeout of each API request")
