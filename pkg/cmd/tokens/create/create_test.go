@@ -636,7 +636,7 @@ func TestDuplicateName(t *testing.T) {
 	}
 	e := w.env(false)
 	err := execCreate(e.f, nil, "ci", "--grant", "cluster:read")
-	want := `a token named "ci" exists already (HTTP 409: a token named "ci" already exists): pick another name, or delete the existing one first ('replex tokens delete ci')`
+	want := `a token named "ci" exists already (HTTP 409): pick another name, or delete the existing one first ('replex tokens delete ci')`
 	if err == nil || err.Error() != want {
 		t.Fatalf("error = %v; want %s", err, want)
 	}

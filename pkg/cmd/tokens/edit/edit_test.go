@@ -336,7 +336,7 @@ func TestLookupErrors(t *testing.T) {
 		msg  string
 	}{
 		{[]string{"nope", "--name", "x"}, cmdutil.ExitNotFound, `no token with id or name "nope"; run 'replex tokens list' to see them`},
-		{[]string{"ci", "--name", "other"}, cmdutil.ExitFailure, `another token is named "other" already (HTTP 409: a token named "other" already exists): pick another name`},
+		{[]string{"ci", "--name", "other"}, cmdutil.ExitFailure, `another token is named "other" already (HTTP 409): pick another name`},
 		{[]string{"ci", "--remove-grant", "cluster:read"}, cmdutil.ExitUsage, `the edit would leave token "ci" with no permissions; to revoke all access delete it`},
 	}
 	for _, tt := range tests {
