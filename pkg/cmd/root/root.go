@@ -166,6 +166,8 @@ func addAll(f *cmdutil.Factory, cmd *cobra.Command) {
 	}
 	cmd.AddCommand(completion.NewCmdCompletion(f))
 	cmd.AddCommand(newCmdEnvironment())
+	cmd.AddCommand(newCmdExitCodes())
+	cmd.AddCommand(newCmdFormatting())
 	cmd.SetHelpCommand(newCmdHelp())
 	// Built now, not lazily at Execute, so that the docs generator and the
 	// tests that walk the tree see the same commands as a user.
@@ -179,7 +181,7 @@ type subcommand struct {
 }
 
 // subcommands are the top-level commands a command line can name directly.
-// help, completion and the environment topic are not here: they need the
+// help, completion and the help topics are not here: they need the
 // whole tree. A test checks the names against the built commands.
 var subcommands = []subcommand{
 	{[]string{"version"}, version.NewCmdVersion},
@@ -252,7 +254,7 @@ them with exactly the permissions they need, list, inspect, edit, rotate and
 delete them, and receive each once-only secret safely.
 
 Try it without an account against the built-in sandbox:
-  replex sandbox start --ephemeral --listen 127.0.0.1:0 >sandbox.env &
+  replex sandbox start --ephemeral --listen 127.0.0.1:0 >sandbox.env 2>sandbox.log &
   sleep 1; . ./sandbox.env
   replex tokens create ci --grant cluster:read`,
 		Example: `  replex auth login --org org_123
