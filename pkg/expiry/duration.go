@@ -184,8 +184,9 @@ func NewDurationFlag(target *time.Duration, def time.Duration, zeroOK bool) *Dur
 
 // Set reads s with ParseDuration.
 func (v *DurationFlag) Set(s string) error {
-	if v.zeroOK {
-		if d, err := time.ParseDuration(strings.TrimSpace(s)); err == nil && d == 0 {
+	if t := strings.TrimSpace(s); v.zeroOK && !strings.HasPrefix(t, "-") {
+		// "0", "0s", "0d": zero, which parseDuration calls not positive.
+		if _, problem := parseDuration(t); problem == notPositive {
 			*v.target = 0
 			return nil
 		}
