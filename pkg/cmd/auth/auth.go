@@ -15,7 +15,7 @@ import (
 func NewCmdAuth(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "auth <command>",
-		Short: "Log in, check and log out",
+		Short: "Log in, check, print the token and log out",
 		Long: `Manage the API token replex uses.
 
 The token is kept in the OS keyring (macOS Keychain, Windows Credential
