@@ -9,6 +9,7 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"flag"
 	"fmt"
 	"io"
@@ -37,11 +38,56 @@ const (
 func main() {
 	fs := flag.NewFlagSet("gen-docs", flag.ExitOnError)
 	dir := fs.String("dir", ".", "repository root to write into")
+	manGz := fs.String("man-gz", "", "also write the man pages gzipped into this `directory` (for packages)")
 	_ = fs.Parse(os.Args[1:])
-	if err := Generate(*dir); err != nil {
+	err := Generate(*dir)
+	if err == nil && *manGz != "" {
+		err = WriteManGz(filepath.Join(*dir, ManDir), *manGz)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "gen-docs:", err)
 		os.Exit(1)
 	}
+}
+
+// WriteManGz writes every page of manDir gzipped into gzDir, as packages
+// install man pages (Debian policy 12.1). The output is reproducible: no
+// name and no time in the gzip header.
+func WriteManGz(manDir, gzDir string) error {
+	pages, err := filepath.Glob(filepath.Join(manDir, "*.1"))
+	if err != nil {
+		return err
+	}
+	if len(pages) == 0 {
+		return fmt.Errorf("no man pages in %s", manDir)
+	}
+	if err := os.RemoveAll(gzDir); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(gzDir, 0o755); err != nil {
+		return err
+	}
+	for _, page := range pages {
+		data, err := os.ReadFile(page)
+		if err != nil {
+			return err
+		}
+		var b bytes.Buffer
+		zw, err := gzip.NewWriterLevel(&b, gzip.BestCompression)
+		if err != nil {
+			return err
+		}
+		if _, err := zw.Write(data); err != nil {
+			return err
+		}
+		if err := zw.Close(); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(gzDir, filepath.Base(page)+".gz"), b.Bytes(), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // NewRoot builds the command tree as a user sees it, from a Factory that

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -109,5 +111,47 @@ func TestBlocks(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("Blocks = %#v\nwant %#v", got, want)
+	}
+}
+
+// TestWriteManGz: the packaged pages are the generated ones, gzipped, one
+// for each, and the same bytes on every run (no name or time in the header).
+func TestWriteManGz(t *testing.T) {
+	dir := generate(t)
+	pages, _ := filepath.Glob(filepath.Join(dir, ManDir, "*.1"))
+	gz1, gz2 := filepath.Join(t.TempDir(), "a"), filepath.Join(t.TempDir(), "b")
+	if err := WriteManGz(filepath.Join(dir, ManDir), gz1); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteManGz(filepath.Join(dir, ManDir), gz2); err != nil {
+		t.Fatal(err)
+	}
+	for _, page := range pages {
+		name := filepath.Base(page) + ".gz"
+		a, err := os.ReadFile(filepath.Join(gz1, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := os.ReadFile(filepath.Join(gz2, name))
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s differs between two runs", name)
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(a))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(zr)
+		want, _ := os.ReadFile(page)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("%s does not unpack to %s (%v)", name, filepath.Base(page), err)
+		}
+	}
+	if got, _ := filepath.Glob(filepath.Join(gz1, "*")); len(got) != len(pages) {
+		t.Errorf("%d gzipped pages for %d pages", len(got), len(pages))
+	}
+	for _, topic := range []string{"replex-exit-codes.1.gz", "replex-formatting.1.gz", "replex-config.1.gz"} {
+		if _, err := os.Stat(filepath.Join(gz1, topic)); err != nil {
+			t.Errorf("no packaged page for the help topic: %v", err)
+		}
 	}
 }

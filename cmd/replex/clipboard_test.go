@@ -191,7 +191,7 @@ func TestClipboardOnTerminal(t *testing.T) {
 	list.Env = append(append([]string{}, env[:len(env)-2]...), "REPLEX_API_TOKEN="+secret)
 	stderr, err := list.CombinedOutput()
 	var ee *exec.ExitError
-	if !errors.As(err, &ee) || ee.ExitCode() != 4 || !strings.Contains(string(stderr), "HTTP 403: this token lacks apiKey:read") {
+	if !errors.As(err, &ee) || ee.ExitCode() != 4 || !strings.Contains(string(stderr), "HTTP 403: this token lacks api-key:read") {
 		t.Fatalf("listing with a cluster:read token: %v, %s; want exit 4 with a 403 for apiKey:read", err, stderr)
 	}
 

@@ -174,6 +174,7 @@ func setupSandbox(env *testscript.Env) error {
 	env.Setenv("ADMIN_TOKEN", srv.AdminSecret())
 	env.Setenv("ADMIN_FP", secret.New(srv.AdminSecret()).Fingerprint())
 	env.Setenv("SANDBOX_URL", sb.url)
+	env.Setenv("SANDBOX_ADDR", ln.Addr().String())
 	env.Setenv("DEAD_URL", deadURL)
 	env.Setenv("REAL_DBUS_SESSION_BUS_ADDRESS", os.Getenv("DBUS_SESSION_BUS_ADDRESS"))
 	env.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path="+filepath.Join(work, "no-dbus-here"))

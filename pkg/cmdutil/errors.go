@@ -106,6 +106,10 @@ func Message(err error) string {
 		netErr *api.NetworkError
 	)
 	msg := err.Error()
+	if errors.As(err, &apiErr) {
+		// The server names grants as the API spells them (apiKey:read).
+		msg = grants.Respell(msg)
+	}
 	switch {
 	case errors.Is(err, context.Canceled):
 		return "interrupted"

@@ -80,7 +80,34 @@ func (f *Factory) Resolve() (config.Resolved, error) {
 	if err != nil {
 		return config.Resolved{}, err
 	}
-	return config.Resolve(cfg, f.Overrides(), f.Getenv, f.Keyring)
+	r, err := config.Resolve(cfg, f.Overrides(), f.Getenv, f.Keyring)
+	if err != nil {
+		return r, err
+	}
+	return r, checkProfileExists(cfg, r)
+}
+
+// checkProfileExists refuses a profile named by --profile or REPLEX_PROFILE
+// that the config file does not have: a typo (--profile stagin) would
+// otherwise run with the defaults and fail as "not logged in", or worse,
+// succeed against another server. "default" needs no entry; 'auth login'
+// creates profiles and does not come here.
+func checkProfileExists(cfg *config.Config, r config.Resolved) error {
+	if r.ProfileSource != config.SourceFlag && r.ProfileSource != config.SourceEnv {
+		return nil
+	}
+	if _, ok := cfg.Profile(r.Profile); ok || r.Profile == config.DefaultProfile {
+		return nil
+	}
+	from := "--profile"
+	if r.ProfileSource == config.SourceEnv {
+		from = config.EnvProfile
+	}
+	names := cfg.ProfileNames()
+	if len(names) == 0 {
+		return Usagef("no profile %q (%s): the config file has no profiles yet; create it with 'replex auth login --profile %s'", r.Profile, from, r.Profile)
+	}
+	return Usagef("no profile %q (%s): the profiles are %s; create it with 'replex auth login --profile %s'", r.Profile, from, strings.Join(names, ", "), r.Profile)
 }
 
 // NewClient builds an API client for r without checking that a token exists.

@@ -1,28 +1,36 @@
 package cmdutil
 
 import (
+	"errors"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/replexio/replex/pkg/expiry"
 
 	"github.com/replexio/replex/pkg/output"
 )
 
-// AddOutputFlag adds -o/--output with the given formats and their completion.
+// AddOutputFlag adds -o/--output with the given formats and their
+// completion; "table", the default layout, is offered first.
 func AddOutputFlag(cmd *cobra.Command, target *string, formats ...string) {
-	cmd.Flags().StringVarP(target, "output", "o", "", "output format: "+strings.Join(formats, ", "))
+	all := append([]string{output.TableFormat}, formats...)
+	cmd.Flags().StringVarP(target, "output", "o", "", "output format: "+strings.Join(all, ", "))
 	_ = cmd.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return formats, cobra.ShellCompDirectiveNoFileComp
+		return all, cobra.ShellCompDirectiveNoFileComp
 	})
 }
 
-// CheckOutputFlag validates -o as a usage error. "table" names the default
-// layout and is turned into it, so commands only ever see "" for it.
+// CheckOutputFlag validates -o as a usage error. Case does not matter (-o
+// JSON), as in kubectl. "table" names the default layout and is turned into
+// it, so commands only ever see "" for it.
 func CheckOutputFlag(format *string, formats ...string) error {
+	*format = strings.ToLower(*format)
 	if err := output.ValidateFormat(*format, formats...); err != nil {
 		return &UsageError{Err: err}
 	}
-	if *format == "table" {
+	if *format == output.TableFormat {
 		*format = output.Default
 	}
 	return nil
@@ -59,7 +67,15 @@ func MinArgs(n int, what string) cobra.PositionalArgs {
 	}
 }
 
-// FlagErrorFunc turns cobra's flag parsing errors into usage errors.
+// FlagErrorFunc turns cobra's flag parsing errors into usage errors. A bad
+// duration reads the same for every duration flag: the flag, then what
+// expiry.ParseDuration says is wrong and how to write one.
 func FlagErrorFunc(cmd *cobra.Command, err error) error {
+	var invalid *pflag.InvalidValueError
+	if errors.As(err, &invalid) {
+		if _, ok := invalid.GetFlag().Value.(*expiry.DurationFlag); ok {
+			return Usagef("--%s: %v", invalid.GetFlag().Name, errors.Unwrap(invalid))
+		}
+	}
 	return Usagef("%s (see '%s --help')", err.Error(), cmd.CommandPath())
 }

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/replexio/replex/pkg/api"
@@ -92,6 +93,7 @@ func Resolve(c *Config, o Overrides, getenv Env, kr Keyring) (Resolved, error) {
 	p, _ := c.Profile(r.Profile)
 
 	r.BaseURL, r.BaseURLSource = pick(o.BaseURL, getenv(EnvBaseURL), p.BaseURL, api.DefaultBaseURL)
+	r.BaseURL = NormalizeBaseURL(r.BaseURL)
 	r.Org, r.OrgSource = pick(o.Org, getenv(EnvOrg), p.Org, "")
 
 	if getenv(EnvToken) == "" && p.TokenID != "" {
@@ -117,6 +119,17 @@ func Resolve(c *Config, o Overrides, getenv Env, kr Keyring) (Resolved, error) {
 		}
 	}
 	return r, nil
+}
+
+// NormalizeBaseURL drops trailing slashes and a trailing /api/v1: the public
+// docs show the API at https://host/api/v1, and replex adds /api/v1 itself,
+// so either form of the URL reaches the same server.
+func NormalizeBaseURL(raw string) string {
+	s := strings.TrimRight(raw, "/")
+	if trimmed, ok := strings.CutSuffix(s, "/api/v1"); ok {
+		s = strings.TrimRight(trimmed, "/")
+	}
+	return s
 }
 
 func pick(flag, env, file, def string) (string, string) {

@@ -166,3 +166,66 @@ func Humanize(d time.Duration) string {
 	}
 	return d.String() // unreachable: d >= time.Second
 }
+
+// DurationFlag is the value of every duration flag (a pflag.Value): the
+// units of ParseDuration, the type name "duration" in help, and the same
+// error for a bad value whichever flag it is.
+type DurationFlag struct {
+	target *time.Duration
+	zeroOK bool
+}
+
+// NewDurationFlag sets *target to def and returns the flag value that fills
+// it. zeroOK lets "0" through, for flags where 0 means "never".
+func NewDurationFlag(target *time.Duration, def time.Duration, zeroOK bool) *DurationFlag {
+	*target = def
+	return &DurationFlag{target: target, zeroOK: zeroOK}
+}
+
+// Set reads s with ParseDuration.
+func (v *DurationFlag) Set(s string) error {
+	if t := strings.TrimSpace(s); v.zeroOK && !strings.HasPrefix(t, "-") {
+		// "0", "0s", "0d": zero, which parseDuration calls not positive.
+		if _, problem := parseDuration(t); problem == notPositive {
+			*v.target = 0
+			return nil
+		}
+	}
+	d, err := ParseDuration(s)
+	if err != nil {
+		return err
+	}
+	*v.target = d
+	return nil
+}
+
+// Type is the name help shows for the value.
+func (v *DurationFlag) Type() string { return "duration" }
+
+// String writes the value exactly, in units ParseDuration reads back
+// ("14d", "1h30m"); zero is "0", which help leaves out as no default.
+func (v *DurationFlag) String() string {
+	if v == nil || v.target == nil || *v.target == 0 {
+		return "0"
+	}
+	return Compact(*v.target)
+}
+
+// Compact writes a positive d exactly in days, hours, minutes and seconds
+// ("14d", "1d12h", "1h30m"); what is left below a second in Go's notation.
+func Compact(d time.Duration) string {
+	var b strings.Builder
+	for _, u := range []struct {
+		size time.Duration
+		name string
+	}{{Day, "d"}, {time.Hour, "h"}, {time.Minute, "m"}, {time.Second, "s"}} {
+		if n := d / u.size; n > 0 {
+			b.WriteString(strconv.FormatInt(int64(n), 10) + u.name)
+			d -= n * u.size
+		}
+	}
+	if d > 0 {
+		b.WriteString(d.String())
+	}
+	return b.String()
+}

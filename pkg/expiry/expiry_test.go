@@ -299,3 +299,39 @@ func FuzzParse(f *testing.F) {
 		_ = Relative(*got, testNow)
 	})
 }
+
+func TestDurationFlag(t *testing.T) {
+	var d time.Duration
+	v := NewDurationFlag(&d, 14*Day, false)
+	if d != 14*Day || v.String() != "14d" || v.Type() != "duration" {
+		t.Fatalf("default: %v %q %q", d, v.String(), v.Type())
+	}
+	for in, want := range map[string]time.Duration{"2w": 2 * Week, "1d12h": 36 * time.Hour, "90m": 90 * time.Minute, "45s": 45 * time.Second} {
+		if err := v.Set(in); err != nil || d != want {
+			t.Errorf("Set(%q) = %v, %v; want %v", in, d, err, want)
+		}
+	}
+	for _, in := range []string{"0", "0s", "5", "-1h", "3mo"} {
+		if err := v.Set(in); err == nil {
+			t.Errorf("Set(%q) accepted %v", in, d)
+		}
+	}
+	z := NewDurationFlag(&d, 45*time.Second, true)
+	for _, in := range []string{"0", "0s", "0d"} {
+		d = time.Hour
+		if err := z.Set(in); err != nil || d != 0 {
+			t.Errorf("zero allowed: Set(%q) = %v, %v; want 0", in, d, err)
+		}
+	}
+	if err := z.Set("-0s"); err == nil {
+		t.Error("zero allowed: Set(-0s) accepted")
+	}
+	if z.String() != "0" {
+		t.Errorf("String() of zero = %q; want 0", z.String())
+	}
+	for d, want := range map[time.Duration]string{90 * Day: "90d", 36 * time.Hour: "1d12h", 90 * time.Minute: "1h30m", 1500 * time.Millisecond: "1s500ms"} {
+		if got := Compact(d); got != want {
+			t.Errorf("Compact(%v) = %q; want %q", d, got, want)
+		}
+	}
+}

@@ -106,3 +106,48 @@ func letters(acts []string) string {
 func Diff(before, after Set) (added, removed Set) {
 	return Subtract(after, before), Subtract(before, after)
 }
+
+// Respell rewrites the grants a server message names in the API's spelling
+// ("this token lacks apiKey:delete") as users type them ("api-key:delete"),
+// so that an error can be copied into --grant. Only KEY:ACTION pairs of
+// categories whose two spellings differ are touched.
+func Respell(msg string) string {
+	for _, c := range catalog {
+		if c.Key == c.Name || !strings.Contains(msg, c.Key+":") {
+			continue
+		}
+		var b strings.Builder
+		rest := msg
+		for {
+			i := strings.Index(rest, c.Key+":")
+			if i < 0 {
+				break
+			}
+			after := rest[i+len(c.Key)+1:]
+			whole := (i == 0 || !isWordByte(rest[i-1])) && startsWithAction(after)
+			b.WriteString(rest[:i])
+			if whole {
+				b.WriteString(c.Name + ":")
+			} else {
+				b.WriteString(c.Key + ":")
+			}
+			rest = after
+		}
+		b.WriteString(rest)
+		msg = b.String()
+	}
+	return msg
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || c == '-' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+func startsWithAction(s string) bool {
+	for _, a := range append(Actions(), "write", "*") {
+		if strings.HasPrefix(s, a) && (len(s) == len(a) || !isWordByte(s[len(a)])) {
+			return true
+		}
+	}
+	return false
+}

@@ -81,3 +81,20 @@ func TestDiff(t *testing.T) {
 		t.Errorf("Diff(All(), All()) = %v, %v; want empty sets", added, removed)
 	}
 }
+
+func TestRespell(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"this token lacks apiKey:delete", "this token lacks api-key:delete"},
+		{"this token cannot grant permissions it lacks: apiKey:create, customPricing:read, samlIntegration:*",
+			"this token cannot grant permissions it lacks: api-key:create, custom-pricing:read, saml-integration:*"},
+		{"this token lacks cluster:read", "this token lacks cluster:read"},
+		// Not a grant: a name that merely contains the key, or no action.
+		{`a token named "myapiKey:read" exists`, `a token named "myapiKey:read" exists`},
+		{"apiKey:reader apiKey: apiKey:write", "apiKey:reader apiKey: api-key:write"},
+	}
+	for _, tt := range tests {
+		if got := Respell(tt.in); got != tt.want {
+			t.Errorf("Respell(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -19,16 +19,18 @@ import (
 
 // Formats accepted by -o.
 const (
-	Default = ""
-	Wide    = "wide"
-	JSON    = "json"
-	YAML    = "yaml"
-	Name    = "name"
+	Default     = ""
+	TableFormat = "table" // the default layout, by name
+	Wide        = "wide"
+	JSON        = "json"
+	YAML        = "yaml"
+	Name        = "name"
 )
 
-// ValidateFormat checks -o against the formats a command supports.
+// ValidateFormat checks -o against the formats a command supports; "table",
+// the default layout, is one of them everywhere.
 func ValidateFormat(format string, allowed ...string) error {
-	if format == "" || format == "table" {
+	if format == "" || format == TableFormat {
 		return nil
 	}
 	for _, a := range allowed {
@@ -36,7 +38,7 @@ func ValidateFormat(format string, allowed ...string) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("invalid output format %q: use one of %s", format, strings.Join(allowed, ", "))
+	return fmt.Errorf("invalid output format %q: use one of %s", format, strings.Join(append([]string{TableFormat}, allowed...), ", "))
 }
 
 // WriteDoc prints v as JSON or YAML when format is one of them and reports

@@ -1,10 +1,12 @@
 package sandbox
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
 	"strings"
+	"syscall"
 )
 
 // Listen opens a TCP listener for the sandbox. The sandbox is a test server
@@ -12,7 +14,7 @@ import (
 // anything but a loopback address (127.0.0.0/8, ::1, localhost) unless
 // allowNonLoopback. "127.0.0.1:0" picks a free port.
 func Listen(addr string, allowNonLoopback bool) (net.Listener, error) {
-	host, _, err := net.SplitHostPort(addr)
+	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: bad listen address %q: %w", addr, err)
 	}
@@ -24,6 +26,10 @@ func Listen(addr string, allowNonLoopback bool) (net.Listener, error) {
 		return nil, &NotLoopbackError{Addr: addr, What: what}
 	}
 	ln, err := net.Listen("tcp", addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		// Usually a sandbox already running on the default port.
+		return nil, fmt.Errorf("sandbox: cannot listen on %s: port %s is already in use (another sandbox?); stop that one, or pass --listen 127.0.0.1:0 for a free port", addr, port)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}

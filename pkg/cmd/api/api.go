@@ -93,7 +93,7 @@ body.
 On a terminal a JSON answer is indented; piped, the body is printed exactly
 as received. --jq runs a jq expression over a successful JSON answer (strings
 print raw). An answer outside 2xx still prints its body on standard output,
-then replex exits with the documented code (docs/exit-codes.md): 4 for 401
+then replex exits with the documented code ('replex help exit-codes'): 4 for 401
 and 403, 5 for 404, 1 otherwise. A redirect (3xx) is not followed and its
 body not printed: replex exits 1 naming where it pointed. The body is
 printed as the server sent it: the answer to a create holds the new token's

@@ -229,7 +229,7 @@ func TestUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"-o", "wide"}, `invalid output format "wide": use one of json, yaml`},
+		{[]string{"-o", "wide"}, `invalid output format "wide": use one of table, json, yaml`},
 		{[]string{"cluster"}, `unexpected argument "cluster": grants takes no arguments`},
 	} {
 		f, out, _ := factory(t, false, false)

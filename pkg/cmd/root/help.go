@@ -46,7 +46,7 @@ func Environment() []EnvVar {
 func newCmdEnvironment() *cobra.Command {
 	var b strings.Builder
 	b.WriteString(`Environment variables replex reads. Flags win over the environment, which wins
-over the config file (see docs/config.md).
+over the config file (see 'replex help config').
 
 `)
 	for _, v := range Environment() {

@@ -29,6 +29,7 @@ import (
 	"github.com/replexio/replex/pkg/cmd/tokens"
 	"github.com/replexio/replex/pkg/cmd/version"
 	"github.com/replexio/replex/pkg/cmdutil"
+	"github.com/replexio/replex/pkg/expiry"
 	"github.com/replexio/replex/pkg/output"
 )
 
@@ -69,6 +70,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
 		return cmdutil.ExitOK
 	}
 	cmd := newCmdRootFor(f, args)
+	guardGroups(cmd)
 	cmd.SetArgs(args)
 	cmd.SetOut(f.IOStreams.Out)
 	cmd.SetErr(f.IOStreams.ErrOut)
@@ -92,6 +94,58 @@ func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
 	return cmdutil.ExitCode(err)
 }
 
+// guardGroups makes every command group below cmd refuse an unknown
+// subcommand as a usage error. Left alone, cobra shows a group's help and
+// exits 0 for `replex tokens lsit`, so a script's typo passes.
+func guardGroups(cmd *cobra.Command) {
+	for _, c := range cmd.Commands() {
+		if c.HasSubCommands() && c.Args == nil && !c.Runnable() {
+			c.Args = unknownSubcommand
+			c.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }
+		}
+		guardGroups(c)
+	}
+}
+
+// unknownSubcommand is the Args of the root and of every group: no
+// argument shows the help; a word that names no subcommand is a usage error
+// with cobra's suggestions, and at the root also the commands of that name
+// one level down ('replex login' -> 'replex auth login').
+func unknownSubcommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	word := args[0]
+	if cmd.SuggestionsMinimumDistance <= 0 {
+		cmd.SuggestionsMinimumDistance = 2 // what cobra uses for its own suggestions
+	}
+	var suggestions []string
+	for _, s := range cmd.SuggestionsFor(word) {
+		suggestions = append(suggestions, "'"+cmd.CommandPath()+" "+s+"'")
+	}
+	if !cmd.HasParent() {
+		for _, group := range cmd.Commands() {
+			if !group.IsAvailableCommand() {
+				continue
+			}
+			for _, sub := range group.Commands() {
+				if sub.IsAvailableCommand() && (sub.Name() == word || slices.Contains(sub.Aliases, word)) {
+					suggestions = append(suggestions, "'"+sub.CommandPath()+"'")
+				}
+			}
+		}
+	}
+	msg := fmt.Sprintf("unknown command %q for %q", word, cmd.CommandPath())
+	if len(suggestions) == 0 {
+		return cmdutil.Usagef("%s; see '%s --help'", msg, cmd.CommandPath())
+	}
+	if len(suggestions) > 1 {
+		last := len(suggestions) - 1
+		suggestions = []string{strings.Join(suggestions[:last], ", ") + " or " + suggestions[last]}
+	}
+	return cmdutil.Usagef("%s; did you mean %s?", msg, suggestions[0])
+}
+
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(s, "\n")
 	return s
@@ -101,6 +155,7 @@ func firstLine(s string) string {
 func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	cmd := newRoot(f)
 	addAll(f, cmd)
+	guardGroups(cmd)
 	return cmd
 }
 
@@ -111,6 +166,8 @@ func addAll(f *cmdutil.Factory, cmd *cobra.Command) {
 	}
 	cmd.AddCommand(completion.NewCmdCompletion(f))
 	cmd.AddCommand(newCmdEnvironment())
+	cmd.AddCommand(newCmdExitCodes())
+	cmd.AddCommand(newCmdFormatting())
 	cmd.SetHelpCommand(newCmdHelp())
 	// Built now, not lazily at Execute, so that the docs generator and the
 	// tests that walk the tree see the same commands as a user.
@@ -124,7 +181,7 @@ type subcommand struct {
 }
 
 // subcommands are the top-level commands a command line can name directly.
-// help, completion and the environment topic are not here: they need the
+// help, completion and the help topics are not here: they need the
 // whole tree. A test checks the names against the built commands.
 var subcommands = []subcommand{
 	{[]string{"version"}, version.NewCmdVersion},
@@ -197,7 +254,7 @@ them with exactly the permissions they need, list, inspect, edit, rotate and
 delete them, and receive each once-only secret safely.
 
 Try it without an account against the built-in sandbox:
-  replex sandbox start --ephemeral --listen 127.0.0.1:0 >sandbox.env &
+  replex sandbox start --ephemeral --listen 127.0.0.1:0 >sandbox.env 2>sandbox.log &
   sleep 1; . ./sandbox.env
   replex tokens create ci --grant cluster:read`,
 		Example: `  replex auth login --org org_123
@@ -207,12 +264,7 @@ Try it without an account against the built-in sandbox:
 		Version:       f.Build.Version,
 		SilenceErrors: true,
 		SilenceUsage:  true,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return cmdutil.Usagef("unknown command %q for \"replex\"; see 'replex --help'", args[0])
-			}
-			return nil
-		},
+		Args:          unknownSubcommand,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return cmd.Help()
 		},
@@ -222,10 +274,10 @@ Try it without an account against the built-in sandbox:
 
 	pf := cmd.PersistentFlags()
 	pf.StringVar(&f.Flags.Profile, "profile", "", "config profile to use (env REPLEX_PROFILE)")
-	pf.StringVar(&f.Flags.BaseURL, "base-url", "", "API base URL, e.g. https://replex.replex.io (env REPLEX_BASE_URL)")
+	pf.StringVar(&f.Flags.BaseURL, "base-url", "", "API base URL, e.g. https://replex.replex.io; a trailing /api/v1 is dropped (env REPLEX_BASE_URL)")
 	pf.StringVar(&f.Flags.Org, "org", "", "organization id (env REPLEX_ORG)")
 	pf.BoolVar(&f.Flags.Debug, "debug", false, "log every request and response to stderr, secrets masked (env REPLEX_DEBUG=1)")
-	pf.DurationVar(&f.Flags.Timeout, "timeout", 30*time.Second, "timeout of each API request")
+	pf.Var(expiry.NewDurationFlag(&f.Flags.Timeout, 30*time.Second, false), "timeout", "timeout of each API request")
 	pf.BoolVar(&f.Flags.AllowInsecureHTTP, "allow-insecure-http", false, "allow a plain http:// base URL that is not loopback")
 	pf.BoolVar(&f.Flags.NoInput, "no-input", false, "never prompt; fail instead (env REPLEX_NO_INPUT=1)")
 	_ = cmd.RegisterFlagCompletionFunc("profile", keys.CompleteProfiles(f))
@@ -236,9 +288,6 @@ Try it without an account against the built-in sandbox:
 		}
 		if f.Flags.NoInput {
 			f.IOStreams.SetNoInput(true)
-		}
-		if f.Flags.Timeout <= 0 {
-			return cmdutil.Usagef("invalid --timeout %s: use a positive duration such as 30s", f.Flags.Timeout)
 		}
 		return nil
 	}

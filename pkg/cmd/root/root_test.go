@@ -8,11 +8,13 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/replexio/replex/pkg/cmdutil"
 	"github.com/replexio/replex/pkg/iostreams"
@@ -293,7 +295,7 @@ func TestSubcommandNames(t *testing.T) {
 	}
 	for _, c := range full.Commands() {
 		switch c.Name() {
-		case "help", "completion", "environment":
+		case "help", "completion", "environment", "exit-codes", "formatting":
 			continue
 		}
 		if !listed[c.Name()] {
@@ -359,4 +361,55 @@ func TestVersionShortcut(t *testing.T) {
 			t.Errorf("%s printed %q; cobra prints %q", flag, out.String(), cobraOut.String())
 		}
 	}
+}
+
+// TestHelpPointsAtNoRepositoryFile: a package installs the man pages, not
+// docs/; help that says "see docs/config.md" sends users to a file they do
+// not have. Help points at help topics ('replex help config') instead.
+func TestHelpPointsAtNoRepositoryFile(t *testing.T) {
+	repoFile := regexp.MustCompile(`docs/|\.md\b`)
+	walk(tree(t), func(c *cobra.Command) {
+		texts := []string{c.Short, c.Long, c.Example}
+		c.Flags().VisitAll(func(fl *pflag.Flag) { texts = append(texts, fl.Usage) })
+		for _, s := range texts {
+			if m := repoFile.FindString(s); m != "" {
+				t.Errorf("%s: help mentions %q, a repository file a package does not install: %q", c.CommandPath(), m, s)
+			}
+		}
+	})
+}
+
+// TestHelpTopics: the topics the docs point at exist, and the exit codes
+// topic lists every code replex uses.
+func TestHelpTopics(t *testing.T) {
+	for _, topic := range []string{"environment", "exit-codes", "formatting", "config"} {
+		f, out, _ := testFactory(nil)
+		if code := Run(context.Background(), f, []string{"help", topic}); code != 0 {
+			t.Fatalf("replex help %s: exit %d", topic, code)
+		}
+		if !strings.Contains(out.String(), "\n") || strings.Contains(out.String(), "unknown help topic") {
+			t.Fatalf("replex help %s printed %q", topic, out)
+		}
+	}
+	f, out, _ := testFactory(nil)
+	Run(context.Background(), f, []string{"help", "exit-codes"})
+	for _, code := range []int{cmdutil.ExitOK, cmdutil.ExitFailure, cmdutil.ExitUsage, cmdutil.ExitPartial, cmdutil.ExitAuth, cmdutil.ExitNotFound, cmdutil.ExitInterrupted} {
+		if !regexp.MustCompile(`(?m)^  ` + strconv.Itoa(code) + ` +\S`).MatchString(out.String()) {
+			t.Errorf("replex help exit-codes has no line for exit code %d:\n%s", code, out)
+		}
+	}
+}
+
+// TestBackgroundSandboxLogsToFile: help that starts a sandbox in the
+// background sends its request log to a file; on the terminal it would
+// interleave with the output of every command that follows.
+func TestBackgroundSandboxLogsToFile(t *testing.T) {
+	redirect := regexp.MustCompile(`\s2>\s*\S+`)
+	walk(tree(t), func(c *cobra.Command) {
+		for _, line := range strings.Split(c.Long+"\n"+c.Example, "\n") {
+			if strings.Contains(line, "sandbox start") && strings.HasSuffix(strings.TrimSpace(line), "&") && !redirect.MatchString(line) {
+				t.Errorf("%s: %q leaves the sandbox's log on the terminal; add 2>sandbox.log", c.CommandPath(), line)
+			}
+		}
+	})
 }

@@ -13,10 +13,10 @@ func NewCmdSandbox(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "sandbox <command>",
 		Short: "Run a local Replex API server for trying replex and for tests",
-		Long: `The sandbox is a local server that speaks the Replex API contract (docs/api.md):
+		Long: `The sandbox is a local server that speaks the Replex API contract:
 organization, API tokens with permissions, authentication and authorization as
 a real server enforces them. No Replex account is needed.`,
-		Example: `  replex sandbox start --ephemeral --listen 127.0.0.1:0 >sandbox.env &
+		Example: `  replex sandbox start --ephemeral --listen 127.0.0.1:0 >sandbox.env 2>sandbox.log &
   replex sandbox start --data ./sandbox.json --seed-tokens 50`,
 	}
 	cmd.AddCommand(start.NewCmdStart(f, nil))

@@ -91,8 +91,14 @@ func run(ctx context.Context, opts *Options) error {
 		return err
 	}
 	org, err := client.Organization(ctx)
+	var orgUnreadable error
+	if api.StatusOf(err) == 403 {
+		// Accepted (a rejected token is 401) but without organization:read:
+		// a least-privilege token is a valid login.
+		orgUnreadable, err = err, nil
+	}
 	if err != nil {
-		if st := api.StatusOf(err); st == 401 || st == 403 {
+		if api.StatusOf(err) == 401 {
 			return &cmdutil.AuthError{Msg: "login failed: the server rejected the token (" + err.Error() + "); nothing was saved"}
 		}
 		if api.StatusOf(err) == 404 {
@@ -149,6 +155,9 @@ func run(ctx context.Context, opts *Options) error {
 	}
 	fmt.Fprintf(ios.ErrOut, "Logged in to %s (%s) as profile %q; token %s stored in %s.\n",
 		output.Sanitize(orgLabel(org, r.Org)), r.BaseURL, r.Profile, tok.Fingerprint(), where)
+	if orgUnreadable != nil {
+		fmt.Fprintf(ios.ErrOut, "note: the token is valid but cannot read the organization (%s); commands that need organization:read will be refused\n", orgUnreadable)
+	}
 	if cleaned != "" {
 		fmt.Fprintf(ios.ErrOut, "Removed the profile's previous token from %s.\n", cleaned)
 	}

@@ -32,6 +32,8 @@ type Report struct {
 	LoggedIn      bool   `json:"loggedIn"`
 	Valid         bool   `json:"valid"`
 	Problem       string `json:"problem,omitempty"`
+	// Note qualifies a valid token: it may not read the organization.
+	Note string `json:"note,omitempty"`
 }
 
 // NewCmdStatus builds the command.
@@ -43,7 +45,9 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *Options) error
 		Long: `Show the effective profile, base URL, organization and where the token comes
 from, then check the token against the server.
 
-Exit status 4 when not logged in or when the server rejects the token.`,
+Exit status 4 when not logged in or when the server rejects the token. A
+token that is accepted but may not read the organization (HTTP 403, no
+organization:read) is valid: status says so and exits 0.`,
 		Example: `  replex auth status
   replex auth status -o json
   replex auth status --profile staging`,
@@ -92,6 +96,11 @@ func run(ctx context.Context, opts *Options) error {
 		switch {
 		case err == nil:
 			rep.Valid, rep.OrgName = true, org.Name
+		case api.StatusOf(err) == 403:
+			// 401 is a rejected token; 403 is an accepted one that lacks
+			// organization:read, which a least-privilege token may.
+			rep.Valid = true
+			rep.Note = "the token cannot read the organization (" + err.Error() + ")"
 		case api.StatusOf(err) == 401:
 			rep.Problem = "the server rejected the token (" + err.Error() + ")"
 			failure = &cmdutil.AuthError{Msg: rep.Problem + "; run 'replex auth login'"}
@@ -121,6 +130,8 @@ func run(ctx context.Context, opts *Options) error {
 		fmt.Fprintf(w, "Org:       %s (%s)\n", orDash(output.Sanitize(org)), orNone(rep.OrgSource))
 		fmt.Fprintf(w, "Token:     %s (%s)\n", rep.Token, tokenSource(rep.TokenSource))
 		switch {
+		case rep.Valid && rep.Note != "":
+			fmt.Fprintln(w, "Status:    valid; "+rep.Note)
 		case rep.Valid:
 			fmt.Fprintln(w, "Status:    valid")
 		default:

@@ -39,9 +39,10 @@ func formats() []string { return []string{output.JSON, output.YAML, output.Name}
 func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
 	opts := &Options{F: f}
 	cmd := &cobra.Command{
-		Use:     "list",
-		Aliases: []string{"ls"},
-		Short:   "List the profiles of the config file",
+		Use:        "list",
+		SuggestFor: []string{"view", "show"},
+		Aliases:    []string{"ls"},
+		Short:      "List the profiles of the config file",
 		Long: `List the profiles in the config file, sorted by name: whether it is the
 current profile, its base URL, organization and where its token is kept
 (keyring, file, or none). Tokens themselves are never shown.

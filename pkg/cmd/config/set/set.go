@@ -9,6 +9,7 @@ import (
 
 	"github.com/replexio/replex/pkg/cmd/config/keys"
 	"github.com/replexio/replex/pkg/cmdutil"
+	"github.com/replexio/replex/pkg/config"
 )
 
 // Options of `replex config set`.
@@ -80,7 +81,7 @@ func run(opts *Options) error {
 		if err := cmdutil.CheckBaseURL(value, f.Flags.AllowInsecureHTTP); err != nil {
 			return err
 		}
-		p.BaseURL = strings.TrimRight(value, "/")
+		p.BaseURL = config.NormalizeBaseURL(value)
 	case keys.Org:
 		if strings.ContainsAny(value, " \t/") {
 			return cmdutil.Usagef("invalid organization id %q: it has white space or '/'", value)

@@ -21,8 +21,9 @@ type Options struct {
 func NewCmdGet(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
 	opts := &Options{F: f}
 	cmd := &cobra.Command{
-		Use:   "get",
-		Short: "Show the organization of the current profile",
+		Use:        "get",
+		SuggestFor: []string{"list", "show", "view", "describe"},
+		Short:      "Show the organization of the current profile",
 		Long: `Show the organization replex works on (--org, REPLEX_ORG or the profile's).
 This is the API's "hello world": it proves the base URL, organization and token
 fit together.`,

@@ -17,6 +17,7 @@ import (
 	"github.com/replexio/replex/pkg/api"
 	"github.com/replexio/replex/pkg/cmdutil"
 	"github.com/replexio/replex/pkg/config"
+	"github.com/replexio/replex/pkg/expiry"
 	"github.com/replexio/replex/pkg/sandbox"
 )
 
@@ -109,7 +110,7 @@ instead, as some servers do.`,
 	cmd.Flags().IntVar(&opts.MaxPageSize, "max-page-size", api.ListPageSize, "the most tokens one page of the list holds")
 	cmd.Flags().BoolVar(&opts.RefuseLargePages, "refuse-large-pages", false, "answer a page limit above --max-page-size with 400 instead of a smaller page")
 	fl := cmd.Flags()
-	fl.DurationVar(&opts.Faults.Latency, "latency", 0, "fault: add this delay before handling each request")
+	fl.Var(expiry.NewDurationFlag(&opts.Faults.Latency, 0, true), "latency", "fault: add this delay before handling each request")
 	fl.Float64Var(&opts.Faults.FailRate, "fail-rate", 0, "fault: fraction of requests (0 to 1) answered 503, doing nothing")
 	fl.IntVar(&opts.Faults.RateLimit, "rate-limit", 0, "fault: accept N requests per second, answer the rest 429 with Retry-After (0 = no limit)")
 	fl.Float64Var(&opts.Faults.DropAfterCommitRate, "drop-after-commit-rate", 0, "fault: fraction of writes (0 to 1) done, saved, then answered by cutting the connection")
@@ -127,9 +128,6 @@ func checkFaults(f *sandbox.Faults) error {
 		if math.IsNaN(r.v) || r.v < 0 || r.v > 1 {
 			return cmdutil.Usagef("invalid %s %v: use a fraction from 0 to 1, such as 0.1", r.flag, r.v)
 		}
-	}
-	if f.Latency < 0 {
-		return cmdutil.Usagef("invalid --latency %s: use a duration such as 50ms, or 0", f.Latency)
 	}
 	if f.RateLimit < 0 {
 		return cmdutil.Usagef("invalid --rate-limit %d: use requests per second, or 0 for no limit", f.RateLimit)

@@ -21,8 +21,8 @@ import (
 // Options of `replex tokens audit`.
 type Options struct {
 	F              *cmdutil.Factory
-	ExpiringWithin string
-	UnusedSince    string
+	ExpiringWithin time.Duration
+	UnusedSince    time.Duration
 	Broad          bool
 	IncludeRetired bool
 	Format         string
@@ -90,8 +90,8 @@ Exit status 3 when anything is found, 0 when nothing is, so it fits CI:
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.ExpiringWithin, "expiring-within", "14d", "report tokens expiring within this duration")
-	fl.StringVar(&opts.UnusedSince, "unused-since", "90d", "report tokens not used for this long")
+	fl.Var(expiry.NewDurationFlag(&opts.ExpiringWithin, 14*expiry.Day, false), "expiring-within", "report tokens expiring within this duration")
+	fl.Var(expiry.NewDurationFlag(&opts.UnusedSince, 90*expiry.Day, false), "unused-since", "report tokens not used for this long")
 	fl.BoolVar(&opts.Broad, "broad", false, "also report tokens with broad grants")
 	fl.BoolVar(&opts.IncludeRetired, "include-retired", false, "also audit the old tokens that 'tokens rotate --grace' keeps working")
 	fl.BoolVar(&opts.NoHeaders, "no-headers", false, "omit the header line of the table")
@@ -100,13 +100,7 @@ Exit status 3 when anything is found, 0 when nothing is, so it fits CI:
 }
 
 func (o *Options) validate() error {
-	var err error
-	if o.expiring, err = expiry.ParseDuration(o.ExpiringWithin); err != nil {
-		return cmdutil.Usagef("--expiring-within: %v", err)
-	}
-	if o.unused, err = expiry.ParseDuration(o.UnusedSince); err != nil {
-		return cmdutil.Usagef("--unused-since: %v", err)
-	}
+	o.expiring, o.unused = o.ExpiringWithin, o.UnusedSince
 	return cmdutil.CheckOutputFlag(&o.Format, output.JSON, output.YAML)
 }
 

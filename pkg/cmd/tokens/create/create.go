@@ -181,7 +181,8 @@ func run(ctx context.Context, o *Options) error {
 	if err != nil {
 		target.Abandon()
 		if api.StatusOf(err) == 409 {
-			return fmt.Errorf("a token named %q exists already (%s): pick another name, or delete the existing one first ('replex tokens delete %s')", o.Name, err, o.Name)
+			// The server's own words would say "already exists" a second time.
+			return fmt.Errorf("a token named %q exists already (HTTP 409): pick another name, or delete the existing one first ('replex tokens delete %s')", o.Name, o.Name)
 		}
 		return err
 	}

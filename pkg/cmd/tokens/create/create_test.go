@@ -307,8 +307,8 @@ func TestValidationBeforeRun(t *testing.T) {
 		{[]string{"a\u200bb", "--grant", "cluster:read"}, `invalid token name "a\u200bb": it contains a control character`},
 		{[]string{"x", "--grant", "cluster:read", "--expires", "soon"}, `invalid expiry "soon": use a duration (30d, 12h, 1y), a date (2027-01-31), an RFC 3339 time, or "never"`},
 		{[]string{"x", "--grant", "cluster:read", "--copy", "--no-copy"}, `--copy and --no-copy cannot be used together`},
-		{[]string{"x", "--grant", "cluster:read", "--clear-after", "-5s"}, `invalid --clear-after -5s: use a positive duration such as 45s, or 0 to never clear`},
-		{[]string{"x", "--grant", "cluster:read", "-o", "wide"}, `invalid output format "wide": use one of json, yaml`},
+		{[]string{"x", "--grant", "cluster:read", "--clear-after", "-5s"}, `--clear-after: invalid duration "-5s": must be positive; use a number and a unit (s, m, h, d, w, y), e.g. 30d, 12h, 1y or 1d12h`},
+		{[]string{"x", "--grant", "cluster:read", "-o", "wide"}, `invalid output format "wide": use one of table, json, yaml`},
 		{[]string{"x", "--grant", "cluster:read", "--secret-file", existing}, `--secret-file ` + existing + ` already exists: choose a new path (replex never overwrites a file)`},
 	}
 	for _, tt := range tests {
@@ -641,7 +641,7 @@ func TestDuplicateName(t *testing.T) {
 	}
 	e := w.env(false)
 	err := execCreate(e.f, nil, "ci", "--grant", "cluster:read")
-	want := `a token named "ci" exists already (HTTP 409: a token named "ci" already exists): pick another name, or delete the existing one first ('replex tokens delete ci')`
+	want := `a token named "ci" exists already (HTTP 409): pick another name, or delete the existing one first ('replex tokens delete ci')`
 	if err == nil || err.Error() != want {
 		t.Fatalf("error = %v; want %s", err, want)
 	}

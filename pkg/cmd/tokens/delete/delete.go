@@ -38,7 +38,8 @@ func NewCmdDelete(f *cmdutil.Factory, runF func(context.Context, *Options) error
 
 On a terminal replex asks first (default no); without one it refuses unless
 --yes is given. "-" reads ids or names from standard input, one a line, so
-'replex tokens list -o name | replex tokens delete --yes -' works.
+'replex tokens list -o name | replex tokens delete --yes -' works; when
+standard input is empty there is nothing to delete and the exit status is 0.
 
 With several tokens each result is reported and the exit status is 3 if some
 failed. Deleting the token replex itself is using needs a second, explicit
@@ -76,7 +77,10 @@ func run(ctx context.Context, o *Options) error {
 		return err
 	}
 	if len(targets) == 0 {
-		return cmdutil.Usagef("no token ids or names on standard input")
+		// Only "-" can yield nothing: an empty list from a filter is nothing
+		// to do, not a mistake, so 'list ... | delete --yes -' passes set -e.
+		fmt.Fprintln(ios.ErrOut, "No token ids or names on standard input: nothing to delete.")
+		return nil
 	}
 	canAsk := ios.CanPrompt() && !fromStdin
 	if !o.Yes && !canAsk {

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/replexio/replex/pkg/cmdutil"
+	"github.com/replexio/replex/pkg/expiry"
 	"github.com/replexio/replex/pkg/output"
 )
 
@@ -32,7 +33,7 @@ func AddFlags(cmd *cobra.Command, fl *Flags) {
 	fs.BoolVar(&fl.NoCopy, "no-copy", false, "do not copy the secret to the clipboard")
 	fs.BoolVar(&fl.ShowSecret, "show-secret", false, "show the secret in the terminal panel")
 	fs.StringVar(&fl.SecretFile, "secret-file", "", "write the secret to this new file (mode 0600, never overwritten) instead of stdout")
-	fs.DurationVar(&fl.ClearAfter, "clear-after", DefaultClearAfter, "clear the clipboard after this long if it still holds the secret (0 = never)")
+	fs.Var(expiry.NewDurationFlag(&fl.ClearAfter, DefaultClearAfter, true), "clear-after", "clear the clipboard after this long if it still holds the secret (0 = never)")
 	cmdutil.AddOutputFlag(cmd, &fl.Format, output.JSON, output.YAML)
 }
 
@@ -43,9 +44,6 @@ func (fl *Flags) Check(cmd *cobra.Command) error {
 	fl.clearSet = cmd.Flags().Changed("clear-after")
 	if fl.Copy && fl.NoCopy {
 		return cmdutil.Usagef("--copy and --no-copy cannot be used together")
-	}
-	if fl.ClearAfter < 0 {
-		return cmdutil.Usagef("invalid --clear-after %s: use a positive duration such as 45s, or 0 to never clear", fl.ClearAfter)
 	}
 	if err := cmdutil.CheckOutputFlag(&fl.Format, output.JSON, output.YAML); err != nil {
 		return err

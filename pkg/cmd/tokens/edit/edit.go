@@ -152,7 +152,7 @@ func run(ctx context.Context, o *Options) error {
 	updated, err := client.UpdateToken(ctx, tok.ID, in)
 	if err != nil {
 		if api.StatusOf(err) == 409 {
-			return fmt.Errorf("another token is named %q already (%s): pick another name", in.Name, err)
+			return fmt.Errorf("another token is named %q already (HTTP 409): pick another name", in.Name)
 		}
 		return err
 	}

@@ -214,7 +214,7 @@ func TestValidationBeforeRun(t *testing.T) {
 		{[]string{"ci", "--name", strings.Repeat("n", 101)}, "invalid token name: 101 characters, at most 100 are allowed"},
 		{[]string{"ci", "--expires", "yesterday"}, `invalid expiry "yesterday": use a duration (30d, 12h, 1y), a date (2027-01-31), an RFC 3339 time, or "never"`},
 		{[]string{"ci", "--expires", "2020-01-01"}, `invalid expiry "2020-01-01": that is in the past`},
-		{[]string{"ci", "--name", "x", "-o", "name"}, `invalid output format "name": use one of json, yaml`},
+		{[]string{"ci", "--name", "x", "-o", "name"}, `invalid output format "name": use one of table, json, yaml`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -336,7 +336,7 @@ func TestLookupErrors(t *testing.T) {
 		msg  string
 	}{
 		{[]string{"nope", "--name", "x"}, cmdutil.ExitNotFound, `no token with id or name "nope"; run 'replex tokens list' to see them`},
-		{[]string{"ci", "--name", "other"}, cmdutil.ExitFailure, `another token is named "other" already (HTTP 409: a token named "other" already exists): pick another name`},
+		{[]string{"ci", "--name", "other"}, cmdutil.ExitFailure, `another token is named "other" already (HTTP 409): pick another name`},
 		{[]string{"ci", "--remove-grant", "cluster:read"}, cmdutil.ExitUsage, `the edit would leave token "ci" with no permissions; to revoke all access delete it`},
 	}
 	for _, tt := range tests {

@@ -32,8 +32,10 @@ type Options struct {
 func NewCmdGet(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
 	opts := &Options{F: f}
 	cmd := &cobra.Command{
-		Use:   "get <id|name>",
-		Short: "Show one API token with all its grants",
+		Use: "get <id|name>",
+		// kubectl and gh users reach for these words first.
+		SuggestFor: []string{"describe", "show", "view"},
+		Short:      "Show one API token with all its grants",
 		Long: `Show every field of one token (never its secret), found by id or by name.
 An id always works; a name shared by several tokens is an error listing their ids.
 

@@ -206,7 +206,7 @@ func TestErrors(t *testing.T) {
 		{[]string{"bad\x1b[31m"}, cmdutil.ExitNotFound, `no token with id or name "bad\\x1b[31m"; run 'replex tokens list' to see them`, true},
 		{nil, cmdutil.ExitUsage, `missing a token id or name: see 'get --help'`, false},
 		{[]string{"a", "b"}, cmdutil.ExitUsage, `too many arguments ("b"): get takes a token id or name`, false},
-		{[]string{"ci-deploy", "-o", "wide"}, cmdutil.ExitUsage, `invalid output format "wide": use one of json, yaml`, false},
+		{[]string{"ci-deploy", "-o", "wide"}, cmdutil.ExitUsage, `invalid output format "wide": use one of table, json, yaml`, false},
 		{[]string{" "}, cmdutil.ExitUsage, `empty token id or name`, false},
 	}
 	for _, tt := range tests {

@@ -35,9 +35,9 @@ type Options struct {
 
 	Name           string
 	Grants         []string
-	ExpiringWithin string
+	ExpiringWithin time.Duration
 	Expired        bool
-	UnusedSince    string
+	UnusedSince    time.Duration
 
 	// Filled from the flags above before anything is sent.
 	Query  *gojq.Code
@@ -98,9 +98,9 @@ raw). Filters combine: a token is listed only when it matches all of them.`,
 	fl.StringVar(&opts.Name, "name", "", "only tokens whose name matches the shell `glob` (*, ?, [a-z]; case-sensitive)")
 	shared.AddGrantFlag(cmd, &opts.Grants, "grant",
 		"only tokens granted `CAT[:ACT[,ACT]]`: every action given, or any action in CAT when none is (repeatable: all must hold)")
-	fl.StringVar(&opts.ExpiringWithin, "expiring-within", "", "only tokens not yet expired that expire within `duration` (e.g. 14d)")
+	fl.Var(expiry.NewDurationFlag(&opts.ExpiringWithin, 0, false), "expiring-within", "only tokens not yet expired that expire within `duration` (e.g. 14d)")
 	fl.BoolVar(&opts.Expired, "expired", false, "only expired tokens")
-	fl.StringVar(&opts.UnusedSince, "unused-since", "", "only tokens not used within `duration` (e.g. 90d): never used or last used before then, "+
+	fl.Var(expiry.NewDurationFlag(&opts.UnusedSince, 0, false), "unused-since", "only tokens not used within `duration` (e.g. 90d): never used or last used before then, "+
 		"and created before then (a token created an hour ago is not \"unused for 90 days\")")
 	return cmd
 }

@@ -259,7 +259,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"--expired", "--expiring-within", "7d"}, `--expired and --expiring-within exclude each other: --expiring-within lists tokens not yet expired`},
 		{[]string{"--jq", ".["}, `invalid --jq expression: unexpected EOF`},
 		{[]string{"-o", "yaml", "--jq", ".[]"}, `--jq works on the JSON output: drop -o yaml`},
-		{[]string{"-o", "xml"}, `invalid output format "xml": use one of wide, json, yaml, name`},
+		{[]string{"-o", "xml"}, `invalid output format "xml": use one of table, wide, json, yaml, name`},
 		{[]string{"extra"}, `unexpected argument "extra": list takes no arguments`},
 		{[]string{"--bogus"}, `unknown flag: --bogus (see 'list --help')`},
 	}

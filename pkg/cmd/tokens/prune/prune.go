@@ -12,6 +12,7 @@ import (
 	"github.com/replexio/replex/pkg/api"
 	"github.com/replexio/replex/pkg/cmd/tokens/shared"
 	"github.com/replexio/replex/pkg/cmdutil"
+	"github.com/replexio/replex/pkg/expiry"
 	"github.com/replexio/replex/pkg/output"
 	"github.com/replexio/replex/pkg/retired"
 )
@@ -20,7 +21,7 @@ import (
 type Options struct {
 	F           *cmdutil.Factory
 	Expired     bool
-	UnusedSince string
+	UnusedSince time.Duration
 	DryRun      bool
 	Yes         bool
 	Retired     bool
@@ -61,7 +62,7 @@ asks first; without one pass --yes.`,
 	}
 	fl := cmd.Flags()
 	fl.BoolVar(&opts.Expired, "expired", false, "delete tokens that have expired")
-	fl.StringVar(&opts.UnusedSince, "unused-since", "", "delete tokens not used for this long (e.g. 90d)")
+	fl.Var(expiry.NewDurationFlag(&opts.UnusedSince, 0, false), "unused-since", "delete tokens not used for this long (e.g. 90d)")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "list what would be deleted, delete nothing")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "delete without asking")
 	fl.BoolVar(&opts.Retired, "include-retired", false, "also delete the old tokens that 'tokens rotate --grace' keeps working")
@@ -71,13 +72,13 @@ asks first; without one pass --yes.`,
 }
 
 func (o *Options) validate() error {
-	if !o.Expired && o.UnusedSince == "" {
+	if !o.Expired && o.UnusedSince == 0 {
 		return cmdutil.Usagef("say what to prune: --expired and/or --unused-since D")
 	}
 	if err := shared.CheckParallel(o.Parallel); err != nil {
 		return &cmdutil.UsageError{Err: err}
 	}
-	flt, err := shared.ParseFilter("", nil, "", false, o.UnusedSince)
+	flt, err := shared.ParseFilter("", nil, 0, false, o.UnusedSince)
 	if err != nil {
 		return err
 	}

@@ -28,15 +28,15 @@ import (
 type Options struct {
 	F       *cmdutil.Factory
 	Token   string
-	Grace   string
+	Grace   time.Duration
 	Expires string
 	DryRun  bool
 	Yes     bool
 	Secret  delivery.Flags
 
 	// Bulk selection.
-	ExpiringWithin string
-	OlderThan      string
+	ExpiringWithin time.Duration
+	OlderThan      time.Duration
 	Name           string
 	SecretDir      string
 	Parallel       int
@@ -106,12 +106,12 @@ On a terminal replex asks first; without one pass --yes.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.Grace, "grace", "", "keep the old token working this long (e.g. 1h, 7d); default: delete it at once")
+	fl.Var(expiry.NewDurationFlag(&opts.Grace, 0, false), "grace", "keep the old token working this long (e.g. 1h, 7d); default: delete it at once")
 	fl.StringVar(&opts.Expires, "expires", "", "lifetime of the new token: 90d, 2027-01-31, an RFC 3339 time, or never (default: the old token's lifetime)")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "show what would be rotated, change nothing")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "rotate without asking")
-	fl.StringVar(&opts.ExpiringWithin, "expiring-within", "", "bulk: tokens expiring within this duration (not yet expired)")
-	fl.StringVar(&opts.OlderThan, "older-than", "", "bulk: tokens created longer ago than this")
+	fl.Var(expiry.NewDurationFlag(&opts.ExpiringWithin, 0, false), "expiring-within", "bulk: tokens expiring within this duration (not yet expired)")
+	fl.Var(expiry.NewDurationFlag(&opts.OlderThan, 0, false), "older-than", "bulk: tokens created longer ago than this")
 	fl.StringVar(&opts.Name, "name", "", "bulk: tokens whose name matches this glob")
 	fl.StringVar(&opts.SecretDir, "secret-dir", "", "bulk: directory for the new secrets, one DIR/<name>.token each")
 	fl.IntVar(&opts.Parallel, "parallel", shared.DefaultParallel, "bulk: rotations at a time")
@@ -121,7 +121,7 @@ On a terminal replex asks first; without one pass --yes.`,
 
 func (o *Options) validate(cmd *cobra.Command) error {
 	fl := cmd.Flags()
-	o.bulk = o.ExpiringWithin != "" || o.OlderThan != "" || o.Name != ""
+	o.bulk = o.ExpiringWithin > 0 || o.OlderThan > 0 || o.Name != ""
 	switch {
 	case o.Token != "" && o.bulk:
 		return cmdutil.Usagef("give a token to rotate, or select tokens with --name, --expiring-within or --older-than, not both")
@@ -132,13 +132,7 @@ func (o *Options) validate(cmd *cobra.Command) error {
 	o.rotation = rotation{now: o.F.Now, notice: func(msg string) {
 		fmt.Fprintln(o.F.IOStreams.ErrOut, "note: "+output.Sanitize(msg))
 	}}
-	if o.Grace != "" {
-		d, err := expiry.ParseDuration(o.Grace)
-		if err != nil {
-			return cmdutil.Usagef("--grace: %v", err)
-		}
-		o.rotation.grace = d
-	}
+	o.rotation.grace = o.Grace
 	if fl.Changed("expires") {
 		exp, err := shared.ParseExpires(o.Expires, now)
 		if err != nil {
@@ -163,17 +157,11 @@ func (o *Options) validate(cmd *cobra.Command) error {
 	if err := shared.CheckParallel(o.Parallel); err != nil {
 		return &cmdutil.UsageError{Err: err}
 	}
-	filter, err := shared.ParseFilter(o.Name, nil, o.ExpiringWithin, false, "")
+	filter, err := shared.ParseFilter(o.Name, nil, o.ExpiringWithin, false, 0)
 	if err != nil {
 		return err
 	}
-	if o.OlderThan != "" {
-		d, err := expiry.ParseDuration(o.OlderThan)
-		if err != nil {
-			return cmdutil.Usagef("--older-than: %v", err)
-		}
-		filter.OlderThan = d
-	}
+	filter.OlderThan = o.OlderThan
 	o.filter = filter
 	if o.SecretDir == "" && !o.DryRun {
 		return cmdutil.Usagef("bulk rotation needs --secret-dir DIR: each new secret is written to DIR/<name>.token")

@@ -9,7 +9,6 @@ import (
 
 	"github.com/replexio/replex/pkg/api"
 	"github.com/replexio/replex/pkg/cmdutil"
-	"github.com/replexio/replex/pkg/expiry"
 	"github.com/replexio/replex/pkg/grants"
 	"github.com/replexio/replex/pkg/retired"
 )
@@ -35,8 +34,9 @@ type GrantFilter struct {
 }
 
 // ParseFilter reads the filter flags; errors are usage errors naming the flag.
-func ParseFilter(name string, grantSpecs []string, expiringWithin string, expired bool, unusedSince string) (Filter, error) {
-	flt := Filter{NameGlob: name, Expired: expired}
+// The durations were read by their flags (expiry.DurationFlag); 0 is unset.
+func ParseFilter(name string, grantSpecs []string, expiringWithin time.Duration, expired bool, unusedSince time.Duration) (Filter, error) {
+	flt := Filter{NameGlob: name, Expired: expired, ExpiringWithin: expiringWithin, UnusedSince: unusedSince}
 	if name != "" {
 		if _, err := path.Match(globSafe(name), ""); err != nil {
 			return Filter{}, cmdutil.Usagef("--name: invalid glob %q (%v): use *, ?, [a-z], and \\ to match one of those literally", name, err)
@@ -49,22 +49,8 @@ func ParseFilter(name string, grantSpecs []string, expiringWithin string, expire
 		}
 		flt.Grants = append(flt.Grants, GrantFilter{Category: cat, Actions: acts})
 	}
-	if expiringWithin != "" {
-		d, err := expiry.ParseDuration(expiringWithin)
-		if err != nil {
-			return Filter{}, cmdutil.Usagef("--expiring-within: %v", err)
-		}
-		flt.ExpiringWithin = d
-	}
 	if expired && flt.ExpiringWithin > 0 {
 		return Filter{}, cmdutil.Usagef("--expired and --expiring-within exclude each other: --expiring-within lists tokens not yet expired")
-	}
-	if unusedSince != "" {
-		d, err := expiry.ParseDuration(unusedSince)
-		if err != nil {
-			return Filter{}, cmdutil.Usagef("--unused-since: %v", err)
-		}
-		flt.UnusedSince = d
 	}
 	return flt, nil
 }
