@@ -180,7 +180,8 @@ func (o *Options) writeTable(reports []Report) error {
 		return nil
 	}
 	if ios.IsStdoutTTY() {
+		tb.Width, tb.Flex = ios.TerminalWidth(), []int{1, 2}
 		return tb.WriteStyled(ios.Out, ios.ColorEnabled(), o.NoHeaders)
 	}
-	return tb.WritePlain(ios.Out, o.NoHeaders)
+	return tb.WritePlain(ios.Out, ios.ColorEnabled(), o.NoHeaders)
 }

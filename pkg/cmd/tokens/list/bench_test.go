@@ -56,7 +56,7 @@ func BenchmarkTablePlain10k(b *testing.B) {
 	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := BuildTable(tokens, now, false, false).WritePlain(io.Discard, false); err != nil {
+		if err := BuildTable(tokens, now, false, false).WritePlain(io.Discard, false, false); err != nil {
 			b.Fatal(err)
 		}
 	}
