@@ -37,6 +37,7 @@ func AddSecretFlags(cmd *cobra.Command, sf *SecretFlags) {
 	fl.BoolVar(&sf.NoCopy, "no-copy", false, "do not copy the secret to the clipboard")
 	fl.BoolVar(&sf.ShowSecret, "show-secret", false, "show the secret in the terminal panel")
 	fl.StringVar(&sf.SecretFile, "secret-file", "", "write the secret to this new file (mode 0600, never overwritten) instead of stdout")
+	_ = cmd.MarkFlagFilename("secret-file") // completes file names
 	fl.DurationVar(&sf.ClearAfter, "clear-after", DefaultClearAfter, "clear the clipboard after this long if it still holds the secret (0 = never)")
 	cmdutil.AddOutputFlag(cmd, &sf.Format, output.JSON, output.YAML)
 }
