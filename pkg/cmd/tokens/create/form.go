@@ -48,6 +48,15 @@ type formState struct {
 	Confirm bool
 }
 
+// SetPermissions sets the toggles to the grants of set.
+func (s *formState) SetPermissions(set grants.Set) {
+	cats := grants.Categories()
+	s.Actions = make([][]string, len(cats))
+	for i, c := range cats {
+		s.Actions[i] = append([]string(nil), set[c.Key]...)
+	}
+}
+
 // Permissions is the grant set the toggles make.
 func (s *formState) Permissions() grants.Set {
 	set := grants.Set{}
@@ -99,8 +108,17 @@ func (o *Options) runForm(ctx context.Context, askExpiry bool) (grants.Set, erro
 	// The drawn form starts on "Create"; line by line the default is no, so
 	// that an end of input creates nothing.
 	st := &formState{Name: o.Name, Expiry: "never", Confirm: !cfg.Accessible}
+	if !askExpiry {
+		// --expires was given: the summary shows what will be created.
+		st.Expiry = o.Expires
+	}
 	cfg.Width, cfg.Height = terminalSize(ios.ErrOut)
-	err := newForm(st, cfg).RunWithContext(ctx)
+	var err error
+	if cfg.Accessible {
+		err = runLines(ctx, st, cfg)
+	} else {
+		err = runGuarded(ctx, newForm(st, cfg))
+	}
 	switch {
 	case errors.Is(err, huh.ErrUserAborted):
 		return nil, context.Canceled
@@ -114,6 +132,18 @@ func (o *Options) runForm(ctx context.Context, askExpiry bool) (grants.Set, erro
 		o.Expires = st.ExpiresValue()
 	}
 	return st.Permissions(), nil
+}
+
+// runGuarded runs the drawn form, turning a panic in the form library into
+// an error: a bug there must not end replex with a stack trace, and nothing
+// has been created yet.
+func runGuarded(ctx context.Context, form *huh.Form) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("nothing created: the interactive form failed (%v); pass the name and --grant instead", r)
+		}
+	}()
+	return form.RunWithContext(ctx)
 }
 
 // newForm builds the form over st: name, the 14 categories with their
@@ -168,7 +198,7 @@ func newForm(st *formState, cfg formConfig) *huh.Form {
 	groups = append(groups, huh.NewGroup(
 		huh.NewConfirm().
 			TitleFunc(func() string { return fmt.Sprintf("Create token %q?", st.Name) }, &st.Name).
-			DescriptionFunc(func() string { return summary(st) }, st).
+			DescriptionFunc(func() string { return summary(st, cfg.Now()) }, st).
 			Affirmative("Create").Negative("Cancel").
 			Value(&st.Confirm).
 			Validate(func(ok bool) error {
@@ -216,10 +246,16 @@ func terminalSize(w io.Writer) (width, height int) {
 	return width, height
 }
 
-// summary is the confirm step's description.
-func summary(st *formState) string {
+// summary is the confirm step's description: what will be created, the
+// expiry with the time it gives.
+func summary(st *formState, now time.Time) string {
 	perms := shared.GrantList(st.Permissions())
-	return fmt.Sprintf("grants:  %s\nexpires: %s", perms, st.ExpiresValue())
+	value := st.ExpiresValue()
+	expires := value
+	if t, err := shared.ParseExpires(value, now); err == nil && t != nil {
+		expires = fmt.Sprintf("%s (%s)", value, t.UTC().Format("2006-01-02 15:04 UTC"))
+	}
+	return fmt.Sprintf("grants:  %s\nexpires: %s", perms, expires)
 }
 
 // plain drops the usage-error wrapper: the form shows only the message.
