@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"charm.land/huh/v2"
+
 	"github.com/replexio/replex/pkg/cmdutil"
 	"github.com/replexio/replex/pkg/grants"
 )
@@ -173,5 +175,16 @@ func TestNoFormWithoutTerminal(t *testing.T) {
 				t.Fatalf("exit %d, %q; want 2, %q", cmdutil.ExitCode(err), cmdutil.Message(err), c.msg)
 			}
 		})
+	}
+}
+
+// TestFormPanicIsAnError: a panic inside the form library ends the form
+// with an error that says nothing was created, not a crash.
+func TestFormPanicIsAnError(t *testing.T) {
+	form := huh.NewForm(huh.NewGroup(huh.NewInput().Title("x").Validate(func(string) error { panic("index out of range [-1]") }))).
+		WithAccessible(true).WithInput(strings.NewReader("x\n")).WithOutput(io.Discard)
+	err := runGuarded(context.Background(), form)
+	if err == nil || !strings.Contains(err.Error(), "nothing created") || !strings.Contains(err.Error(), "index out of range [-1]") {
+		t.Fatalf("runGuarded = %v; want an error saying nothing was created", err)
 	}
 }
