@@ -278,3 +278,51 @@ func TestFormConfirmShowsGivenExpiry(t *testing.T) {
 		t.Fatalf("create failed:\n%s", scr)
 	}
 }
+
+// TestFormSkipToEnd: ctrl+e in the categories does nothing before a grant
+// is chosen, then jumps past the other 13 to the expiry; shift+tab from
+// there leads back into the categories; the token has exactly the grant.
+func TestFormSkipToEnd(t *testing.T) {
+	bin := buildReplex(t)
+	env := processSandbox(t, bin)
+	s := startTmux(t, env, 110, 40, "sh", "-c", `replex tokens create quick --secret-file "$0"; echo "[exit $?]"; exec sleep 600`, filepath.Join(t.TempDir(), "secret"))
+	s.waitFor(`┃ Agent`)
+	s.keys("Enter") // no agent access
+	s.waitFor(`┃ Api Key`)
+	s.keys("C-e") // nothing chosen yet: stays
+	time.Sleep(300 * time.Millisecond)
+	if scr := s.screen(); !strings.Contains(scr, "┃ Api Key") || strings.Contains(scr, "┃ Expires") {
+		t.Fatalf("ctrl+e with nothing chosen left the categories:\n%s", scr)
+	}
+	s.keys("Down", "Down", "Down", "x") // delete
+	s.keys("C-e")
+	s.waitFor(`┃ Expires`)
+	s.keys("S-Tab")
+	s.waitFor(`┃ User`)
+	s.keys("Enter")
+	s.waitFor(`┃ Expires`)
+	s.keys("Enter") // never
+	scr := s.waitFor(`Create token "quick"\?`)
+	if !strings.Contains(scr, "grants:  api-key:delete") {
+		t.Fatalf("the summary does not show the one grant:\n%s", scr)
+	}
+	s.keys("Enter")
+	if scr := s.waitFor(`\[exit \d+\]`); !strings.Contains(scr, "[exit 0]") {
+		t.Fatalf("create failed:\n%s", scr)
+	}
+	get := exec.Command(bin, "tokens", "get", "quick", "-o", "json")
+	get.Env = env
+	out, err := get.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok struct {
+		Permissions map[string][]string `json:"permissions"`
+	}
+	if err := json.Unmarshal(out, &tok); err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string][]string{"apiKey": {"delete"}}; !reflect.DeepEqual(tok.Permissions, want) {
+		t.Fatalf("the token holds %v; want %v", tok.Permissions, want)
+	}
+}

@@ -59,8 +59,9 @@ If the clipboard fails, the secret is printed with a warning: it is never lost.
 
 Interactive: on a terminal (stdin, stdout and stderr), without --grant and
 --preset, a form asks for the name (when not given), the actions of each of
-the 14 categories as toggles, the expiry (unless --expires is given) and a
-confirmation. Without a terminal, or with --no-input or REPLEX_NO_INPUT=1,
+the 14 categories as toggles (ctrl+e skips the rest once one is toggled),
+the expiry (unless --expires is given) and a confirmation showing what will
+be created. Without a terminal, or with --no-input or REPLEX_NO_INPUT=1,
 the name and --grant or --preset are required and their absence is an error
 naming them. TERM=dumb asks line by line instead of drawing the form: the
 name, the grants as for --grant (or a preset), the expiry, then the summary

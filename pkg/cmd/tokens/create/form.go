@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 	"charm.land/lipgloss/v2"
@@ -46,6 +47,8 @@ type formState struct {
 	Expiry  string     // an expiryChoices value
 	Custom  string     // the value typed for customExpiry
 	Confirm bool
+	// skipping is set by skipKey until the step after the permissions.
+	skipping bool
 }
 
 // SetPermissions sets the toggles to the grants of set.
@@ -134,6 +137,54 @@ func (o *Options) runForm(ctx context.Context, askExpiry bool) (grants.Set, erro
 	return st.Permissions(), nil
 }
 
+// skipKey jumps from any category to the step after the permissions, once
+// at least one action is toggled: granting one category should not take 14
+// Enters.
+var skipKey = key.NewBinding(key.WithKeys("ctrl+e"), key.WithHelp("ctrl+e", "skip to the end"))
+
+// categoryField is one category's toggles, with skipKey: it marks the form
+// as skipping, and every category then reports Skip, so that huh moves
+// past the rest of the group.
+type categoryField struct {
+	*huh.MultiSelect[string]
+	st *formState
+}
+
+func (c *categoryField) Update(msg tea.Msg) (huh.Model, tea.Cmd) {
+	if k, ok := msg.(tea.KeyPressMsg); ok && key.Matches(k, skipKey) {
+		if len(c.st.Permissions()) == 0 {
+			return c, nil // nothing to create yet: stay
+		}
+		c.st.skipping = true
+		return c, huh.NextField
+	}
+	_, cmd := c.MultiSelect.Update(msg)
+	return c, cmd // the wrapper stays in the group, not the bare field
+}
+
+func (c *categoryField) Skip() bool { return c.st.skipping }
+
+func (c *categoryField) KeyBinds() []key.Binding {
+	return append(c.MultiSelect.KeyBinds(), skipKey)
+}
+
+// arrival is the first field after the permissions: reaching it ends the
+// skip, so that shift+tab leads back into the categories.
+type arrival struct {
+	huh.Field
+	st *formState
+}
+
+func (a *arrival) Focus() tea.Cmd {
+	a.st.skipping = false
+	return a.Field.Focus()
+}
+
+func (a *arrival) Update(msg tea.Msg) (huh.Model, tea.Cmd) {
+	_, cmd := a.Field.Update(msg)
+	return a, cmd
+}
+
 // runGuarded runs the drawn form, turning a panic in the form library into
 // an error: a bug there must not end replex with a stack trace, and nothing
 // has been created yet.
@@ -164,23 +215,26 @@ func newForm(st *formState, cfg formConfig) *huh.Form {
 	st.Actions = make([][]string, len(cats))
 	fields := make([]huh.Field, len(cats))
 	for i, c := range cats {
-		fields[i] = huh.NewMultiSelect[string]().
-			Title(c.Display).
-			Description(c.Description).
-			Options(huh.NewOptions(grants.Actions()...)...).
-			// title, description and the four actions: huh's default height
-			// would count the title against the options and hide two of them.
-			Height(2 + len(grants.Actions())).
-			Value(&st.Actions[i])
+		fields[i] = &categoryField{
+			MultiSelect: huh.NewMultiSelect[string]().
+				Title(c.Display).
+				Description(c.Description).
+				Options(huh.NewOptions(grants.Actions()...)...).
+				// title, description and the four actions: huh's default height
+				// would count the title against the options and hide two of them.
+				Height(2 + len(grants.Actions())).
+				Value(&st.Actions[i]),
+			st: st,
+		}
 	}
 	groups = append(groups, huh.NewGroup(fields...).
 		Title("Permissions").
-		Description("x or space toggles an action, ctrl+a all four; enter moves on"))
+		Description("x or space toggles an action, ctrl+a all four; enter moves on; ctrl+e skips the rest once a grant is chosen"))
 
 	if cfg.AskExpiry {
 		groups = append(groups,
-			huh.NewGroup(huh.NewSelect[string]().Title("Expires").
-				Options(expiryChoices()...).Value(&st.Expiry)),
+			huh.NewGroup(&arrival{huh.NewSelect[string]().Title("Expires").
+				Options(expiryChoices()...).Value(&st.Expiry), st}),
 			huh.NewGroup(huh.NewInput().Title("Expires").
 				Description("a duration (90d, 12h, 1y), a date (2027-01-31) or an RFC 3339 time").
 				Value(&st.Custom).
@@ -195,7 +249,7 @@ func newForm(st *formState, cfg formConfig) *huh.Form {
 		)
 	}
 
-	groups = append(groups, huh.NewGroup(
+	groups = append(groups, huh.NewGroup(&arrival{
 		huh.NewConfirm().
 			TitleFunc(func() string { return fmt.Sprintf("Create token %q?", st.Name) }, &st.Name).
 			DescriptionFunc(func() string { return summary(st, cfg.Now()) }, st).
@@ -206,8 +260,8 @@ func newForm(st *formState, cfg formConfig) *huh.Form {
 					return errors.New("no permission toggled: shift+tab goes back to the categories")
 				}
 				return nil
-			}),
-	))
+			}), st,
+	}))
 
 	profile := colorprofile.Ascii
 	if cfg.Color {
