@@ -241,3 +241,22 @@ func TestWrapWords(t *testing.T) {
 		t.Errorf("WrapWords of a long word = %q", got)
 	}
 }
+
+// TestCutMatchesSlowPath: the ASCII shortcut cuts exactly as measuring
+// each rune does.
+func TestCutMatchesSlowPath(t *testing.T) {
+	for _, s := range []string{"", "a", "ci-deploy", strings.Repeat("w", 45), "x y  ", "  lead"} {
+		for width := 0; width <= len(s)+1; width++ {
+			slow := s
+			if lipgloss.Width(s) > width {
+				slow = ""
+				if width > 0 {
+					slow = s[:width-1] + "…"
+				}
+			}
+			if got := Cut(s, width); got != slow || lipgloss.Width(got) > width {
+				t.Errorf("Cut(%q, %d) = %q; want %q", s, width, got, slow)
+			}
+		}
+	}
+}
