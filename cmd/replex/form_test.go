@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -145,5 +146,183 @@ func TestNoStallOnSilentTerminal(t *testing.T) {
 		if took > 2*time.Second {
 			t.Errorf("replex %s took %v to show %q on a terminal that answers no query: something waits for the terminal", strings.Join(c.args, " "), took.Round(time.Millisecond), c.want)
 		}
+	}
+}
+
+// tokenNames lists the names of the sandbox's tokens.
+func tokenNames(t *testing.T, bin string, env []string) string {
+	t.Helper()
+	list := exec.Command(bin, "tokens", "list", "--jq", ".[].name")
+	list.Env = env
+	out, err := list.Output()
+	if err != nil {
+		t.Fatalf("tokens list: %v", err)
+	}
+	return string(out)
+}
+
+// TestFormLineByLineInTmux drives the TERM=dumb form on a real terminal in
+// line mode: a wrong answer is asked again, the summary (with the date the
+// expiry gives) comes before the question, y creates exactly what was typed.
+func TestFormLineByLineInTmux(t *testing.T) {
+	bin := buildReplex(t)
+	env := processSandbox(t, bin)
+	secretFile := filepath.Join(t.TempDir(), "secret")
+	s := startTmux(t, env, 120, 40, "sh", "-c", `TERM=dumb replex tokens create --secret-file "$0"; echo "[exit $?]"; exec sleep 600`, secretFile)
+	s.waitFor(`(?m)^Token name .*:$`)
+	s.text("dumb-term")
+	s.keys("Enter")
+	s.waitFor(`(?m)^Grants:$`)
+	s.text("cluster:fly")
+	s.keys("Enter")
+	s.waitFor(`unknown action "fly"`)
+	s.text("cluster:read budget:rcud")
+	s.keys("Enter")
+	s.waitFor(`(?m)^Expires: .*\[never\]:$`)
+	s.text("7d")
+	s.keys("Enter")
+	scr := s.waitFor(`(?m)^Create it\? \[y/N\]:$`)
+	if !regexp.MustCompile(`Create token "dumb-term"\n  grants:  budget:read,create,update,delete cluster:read\n  expires: 7d \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\)\nCreate it\? \[y/N\]:`).MatchString(scr) {
+		t.Fatalf("no summary before the question:\n%s", scr)
+	}
+	if n := strings.Count(scr, "Expires:"); n != 1 {
+		t.Fatalf("Expires asked %d times:\n%s", n, scr)
+	}
+	s.text("y")
+	s.keys("Enter")
+	if scr := s.waitFor(`\[exit \d+\]`); !strings.Contains(scr, "[exit 0]") {
+		t.Fatalf("create failed:\n%s", scr)
+	}
+	get := exec.Command(bin, "tokens", "get", "dumb-term", "-o", "json")
+	get.Env = env
+	out, err := get.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok struct {
+		Permissions map[string][]string `json:"permissions"`
+		ExpiresAt   *time.Time          `json:"expiresAt"`
+	}
+	if err := json.Unmarshal(out, &tok); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{"budget": {"read", "create", "update", "delete"}, "cluster": {"read"}}
+	if !reflect.DeepEqual(tok.Permissions, want) || tok.ExpiresAt == nil || time.Until(*tok.ExpiresAt) < 6*24*time.Hour || time.Until(*tok.ExpiresAt) > 8*24*time.Hour {
+		t.Fatalf("created %v expiring %v; want %v in 7 days", tok.Permissions, tok.ExpiresAt, want)
+	}
+}
+
+// TestFormLineByLineAborts: with TERM=dumb, Ctrl-C and Ctrl-D (end of
+// input), at any question and after a wrong answer, exit 130 and create
+// nothing, and nothing panics.
+func TestFormLineByLineAborts(t *testing.T) {
+	bin := buildReplex(t)
+	env := processSandbox(t, bin)
+	before := tokenNames(t, bin, env)
+	for _, c := range []struct {
+		name    string
+		answers []string // typed, each followed by Enter
+		key     string
+	}{
+		{"ctrl-c at the name", nil, "C-c"},
+		{"ctrl-d at the name", nil, "C-d"},
+		{"ctrl-c at the grants", []string{"aborted"}, "C-c"},
+		{"ctrl-d at the expiry after a wrong answer", []string{"aborted", "cluster:read", "soon"}, "C-d"},
+		{"ctrl-d at the question", []string{"aborted", "cluster:read", "30d"}, "C-d"},
+		{"ctrl-c at the question", []string{"aborted", "cluster:read", "30d"}, "C-c"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			// Ctrl-C in line mode is a SIGINT to the whole foreground
+			// group: the shell traps it to live on and report the exit.
+			s := startTmux(t, env, 120, 30, "sh", "-c", `trap : INT; TERM=dumb replex tokens create; echo "[exit $?]"; exec sleep 600`)
+			prompts := []string{`(?m)^Token name .*:$`, `(?m)^Grants:$`, `(?m)^Expires: .*:$`, `(?m)^Create it\? \[y/N\]:$`}
+			for i, a := range c.answers {
+				s.waitFor(prompts[i])
+				s.text(a)
+				s.keys("Enter")
+			}
+			if len(c.answers) == 3 && c.answers[2] == "soon" {
+				s.waitFor(`(?m)invalid expiry "soon".*\nExpires: .*:$`)
+			} else {
+				s.waitFor(prompts[len(c.answers)])
+			}
+			s.keys(c.key)
+			scr := s.waitFor(`\[exit \d+\]`)
+			if !strings.Contains(scr, "[exit 130]") || strings.Contains(scr, "panic") || strings.Contains(scr, "goroutine") {
+				t.Fatalf("%s:\n%s", c.name, scr)
+			}
+		})
+	}
+	if after := tokenNames(t, bin, env); after != before {
+		t.Fatalf("tokens before the aborted forms:\n%s\nafter:\n%s", before, after)
+	}
+}
+
+// TestFormConfirmShowsGivenExpiry: with --expires 7d, the drawn form's
+// confirm step shows the 7 days that will be used, not "never".
+func TestFormConfirmShowsGivenExpiry(t *testing.T) {
+	bin := buildReplex(t)
+	env := processSandbox(t, bin)
+	s := startTmux(t, env, 110, 40, "sh", "-c", `replex tokens create seven --expires 7d --secret-file "$0"; echo "[exit $?]"; exec sleep 600`, filepath.Join(t.TempDir(), "secret"))
+	s.waitFor(`┃ Agent`)
+	s.keys("x")
+	for range 14 {
+		s.keys("Enter")
+	}
+	scr := s.waitFor(`Create token "seven"\?`)
+	if !regexp.MustCompile(`expires: 7d \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\)`).MatchString(scr) || strings.Contains(scr, "expires: never") {
+		t.Fatalf("the confirm step does not show the 7 days:\n%s", scr)
+	}
+	s.keys("Enter")
+	if scr := s.waitFor(`\[exit \d+\]`); !strings.Contains(scr, "[exit 0]") {
+		t.Fatalf("create failed:\n%s", scr)
+	}
+}
+
+// TestFormSkipToEnd: ctrl+e in the categories does nothing before a grant
+// is chosen, then jumps past the other 13 to the expiry; shift+tab from
+// there leads back into the categories; the token has exactly the grant.
+func TestFormSkipToEnd(t *testing.T) {
+	bin := buildReplex(t)
+	env := processSandbox(t, bin)
+	s := startTmux(t, env, 110, 40, "sh", "-c", `replex tokens create quick --secret-file "$0"; echo "[exit $?]"; exec sleep 600`, filepath.Join(t.TempDir(), "secret"))
+	s.waitFor(`┃ Agent`)
+	s.keys("Enter") // no agent access
+	s.waitFor(`┃ Api Key`)
+	s.keys("C-e") // nothing chosen yet: stays
+	time.Sleep(300 * time.Millisecond)
+	if scr := s.screen(); !strings.Contains(scr, "┃ Api Key") || strings.Contains(scr, "┃ Expires") {
+		t.Fatalf("ctrl+e with nothing chosen left the categories:\n%s", scr)
+	}
+	s.keys("Down", "Down", "Down", "x") // delete
+	s.keys("C-e")
+	s.waitFor(`┃ Expires`)
+	s.keys("S-Tab")
+	s.waitFor(`┃ User`)
+	s.keys("Enter")
+	s.waitFor(`┃ Expires`)
+	s.keys("Enter") // never
+	scr := s.waitFor(`Create token "quick"\?`)
+	if !strings.Contains(scr, "grants:  api-key:delete") {
+		t.Fatalf("the summary does not show the one grant:\n%s", scr)
+	}
+	s.keys("Enter")
+	if scr := s.waitFor(`\[exit \d+\]`); !strings.Contains(scr, "[exit 0]") {
+		t.Fatalf("create failed:\n%s", scr)
+	}
+	get := exec.Command(bin, "tokens", "get", "quick", "-o", "json")
+	get.Env = env
+	out, err := get.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok struct {
+		Permissions map[string][]string `json:"permissions"`
+	}
+	if err := json.Unmarshal(out, &tok); err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string][]string{"apiKey": {"delete"}}; !reflect.DeepEqual(tok.Permissions, want) {
+		t.Fatalf("the token holds %v; want %v", tok.Permissions, want)
 	}
 }

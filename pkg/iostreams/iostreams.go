@@ -108,13 +108,15 @@ func (s *IOStreams) ColorEnabled() bool { return s.color }
 func (s *IOStreams) IsStdoutNull() bool { return s.stdoutNull }
 func (s *IOStreams) TerminalWidth() int { return s.width }
 
-// SetStdinTTY, SetStdoutTTY, SetStderrTTY and SetColorEnabled are for tests.
+// SetStdinTTY, SetStdoutTTY, SetStderrTTY, SetColorEnabled and
+// SetTerminalWidth are for tests.
 func (s *IOStreams) SetStdinTTY(v bool)     { s.stdinTTY = v }
 func (s *IOStreams) SetStdoutTTY(v bool)    { s.stdoutTTY = v }
 func (s *IOStreams) SetStderrTTY(v bool)    { s.stderrTTY = v }
 func (s *IOStreams) SetStdoutNull(v bool)   { s.stdoutNull = v }
 func (s *IOStreams) SetColorEnabled(v bool) { s.color = v }
 func (s *IOStreams) SetNoInput(v bool)      { s.noInput = v }
+func (s *IOStreams) SetTerminalWidth(n int) { s.width = n }
 
 // CanPrompt reports whether replex may ask the user something: both stdin and
 // stdout must be terminals and --no-input must not be set.

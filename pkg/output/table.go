@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
@@ -49,27 +50,190 @@ type Table struct {
 	Headers []string
 	Rows    [][]string
 	Marks   []Mark // per row; may be shorter than Rows
+
+	// Width is the terminal's width in cells: WriteStyled cuts cells with
+	// "…" so that no line is wider, as gh's table printer does, because a
+	// wrapped table cannot be read. 0 means no limit.
+	Width int
+	// Flex are the columns that give way first (a name, a list of grants):
+	// the others hold short values that read badly when cut.
+	Flex []int
 }
 
-// WritePlain prints the table for pipes: tab-separated, no ANSI, a header
-// line unless noHeaders. Tabs and newlines inside cells are escaped by
-// Sanitize, so each row is exactly one line with len(Headers) fields.
-func (t Table) WritePlain(w io.Writer, noHeaders bool) error {
-	bw := bufio.NewWriterSize(w, 64<<10)
-	if !noHeaders {
-		bw.WriteString(strings.Join(t.Headers, "\t"))
-		bw.WriteByte('\n')
+// Floors of the shrinking: a flexible column keeps flexFloor cells while
+// the others still fit, any column but the first (the identifier) keeps
+// restFloor, and the first keeps one.
+const (
+	flexFloor = 6
+	restFloor = 3
+)
+
+// fitWidths returns the column widths that make a row of columns of the
+// given natural widths, with a blank either side of each, at most total
+// cells wide. The Flex columns shrink first, then every column but the
+// first, then the first: a table that fits the screen only by cutting the
+// token id is still better than one that wraps. Below three cells a
+// column, nothing can fit and the floors win.
+func fitWidths(natural []int, total int, flex []int) []int {
+	widths := slices.Clone(natural)
+	budget := total - 2*len(widths)
+	var flexCols, restCols, allCols []int
+	for j := range widths {
+		allCols = append(allCols, j)
+		if slices.Contains(flex, j) {
+			flexCols = append(flexCols, j)
+		}
+		if j > 0 {
+			restCols = append(restCols, j)
+		}
 	}
-	for _, row := range t.Rows {
-		for i, cell := range row {
+	tiers := []struct {
+		cols  []int
+		floor int
+	}{{flexCols, flexFloor}, {restCols, restFloor}, {allCols, 1}}
+	for _, tier := range tiers {
+		over := -budget
+		for _, w := range widths {
+			over += w
+		}
+		if over <= 0 {
+			break
+		}
+		inTier := 0
+		for _, j := range tier.cols {
+			inTier += widths[j]
+		}
+		shrink(widths, tier.cols, inTier-over, tier.floor)
+	}
+	return widths
+}
+
+// shrink lowers the widths of cols to sum to at most budget, as evenly as
+// it can: a column narrower than its share keeps its width, the wider ones
+// are cut to one common width (the leftover cells going to the leftmost of
+// them), and none goes below floor unless it was narrower already.
+func shrink(widths, cols []int, budget, floor int) {
+	if len(cols) == 0 {
+		return
+	}
+	sumAt := func(level int) int {
+		s := 0
+		for _, j := range cols {
+			s += min(widths[j], level)
+		}
+		return s
+	}
+	level := floor
+	if sumAt(level) <= budget {
+		// The widest level at which the columns still fit.
+		hi := 0
+		for _, j := range cols {
+			hi = max(hi, widths[j])
+		}
+		for level < hi && sumAt(level+1) <= budget {
+			level++
+		}
+	}
+	left := budget - sumAt(level)
+	for _, j := range cols {
+		if widths[j] > level {
+			widths[j] = level
+			if left > 0 {
+				widths[j]++
+				left--
+			}
+		}
+	}
+}
+
+// Cut shortens s to at most width cells, ending it with "…"; a wide
+// character that would straddle the end is left out, so the result may be
+// a cell narrower.
+func Cut(s string, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	if printableASCII(s) {
+		// One cell a byte: the common case, without measuring each rune
+		// (a 10,000-row table cuts 10,000 names).
+		if len(s) <= width {
+			return s
+		}
+		return s[:width-1] + "…"
+	}
+	if lipgloss.Width(s) <= width {
+		return s
+	}
+	runes := []rune(s)
+	n, used := 0, 0
+	for n < len(runes) {
+		w := lipgloss.Width(string(runes[n]))
+		if used+w > width-1 {
+			break
+		}
+		used += w
+		n++
+	}
+	// Cells measured whole can be narrower than the sum of their runes,
+	// never wider, but make sure.
+	for n > 0 && lipgloss.Width(string(runes[:n])+"…") > width {
+		n--
+	}
+	return string(runes[:n]) + "…"
+}
+
+// WritePlain prints the table for pipes: tab-separated, a header line
+// unless noHeaders. Tabs and newlines inside cells are escaped by Sanitize,
+// so each row is exactly one line with len(Headers) fields. With colour
+// forced (CLICOLOR_FORCE) the header and the marked rows are coloured as on
+// a terminal, each cell on its own, so that the columns stay the same for
+// cut and awk; otherwise there is no ANSI at all.
+func (t Table) WritePlain(w io.Writer, color, noHeaders bool) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	writeRow := func(cells []string, sgr string, sanitize bool) {
+		for i, cell := range cells {
 			if i > 0 {
 				bw.WriteByte('\t')
 			}
-			bw.WriteString(Sanitize(cell))
+			if sanitize {
+				cell = Sanitize(cell)
+			}
+			if color && sgr != "" {
+				cell = "\x1b[" + sgr + "m" + cell + "\x1b[0m"
+			}
+			bw.WriteString(cell)
 		}
 		bw.WriteByte('\n')
 	}
+	if !noHeaders {
+		writeRow(t.Headers, sgrHeader, false)
+	}
+	for i, row := range t.Rows {
+		writeRow(row, t.markSGR(i), true)
+	}
 	return bw.Flush()
+}
+
+// The SGR codes of the header and of marked rows: what lipgloss renders for
+// colorHeader (bold), colorWarn and colorDanger with the ANSI256 profile.
+const (
+	sgrHeader = "1;94"
+	sgrRule   = "90"
+	sgrWarn   = "93"
+	sgrDanger = "91"
+)
+
+// markSGR is the colour of row i, "" for none.
+func (t Table) markSGR(i int) string {
+	if i < len(t.Marks) {
+		switch t.Marks[i] {
+		case MarkWarn:
+			return sgrWarn
+		case MarkDanger:
+			return sgrDanger
+		}
+	}
+	return ""
 }
 
 // WriteStyled prints the table for a terminal: aligned columns, a bold header
@@ -110,6 +274,19 @@ func (t Table) WriteStyled(w io.Writer, color, noHeaders bool) error {
 			widths[j] = max(widths[j], c.width)
 		}
 	}
+	if t.Width > 0 {
+		fit := fitWidths(widths, t.Width, t.Flex)
+		clear(widths)
+		for _, row := range append([][]cell{header}, rows...) {
+			for j := range row {
+				if row[j].width > fit[j] {
+					row[j].text = Cut(row[j].text, fit[j])
+					row[j].width = lipgloss.Width(row[j].text)
+				}
+				widths[j] = max(widths[j], row[j].width)
+			}
+		}
+	}
 
 	sgr := func(codes string) (string, string) {
 		if !color {
@@ -140,9 +317,9 @@ func (t Table) WriteStyled(w io.Writer, color, noHeaders bool) error {
 		bw.WriteByte('\n')
 	}
 	if !noHeaders {
-		on, off := sgr("1;94")
+		on, off := sgr(sgrHeader)
 		writeRow(header, on, off)
-		on, off = sgr("90")
+		on, off = sgr(sgrRule)
 		for _, wd := range widths {
 			bw.WriteString(on + strings.Repeat("─", wd+2) + off)
 		}
@@ -150,13 +327,8 @@ func (t Table) WriteStyled(w io.Writer, color, noHeaders bool) error {
 	}
 	for i, row := range rows {
 		on, off := "", ""
-		if i < len(t.Marks) {
-			switch t.Marks[i] {
-			case MarkWarn:
-				on, off = sgr("93")
-			case MarkDanger:
-				on, off = sgr("91")
-			}
+		if code := t.markSGR(i); code != "" {
+			on, off = sgr(code)
 		}
 		writeRow(row, on, off)
 	}
@@ -180,3 +352,34 @@ func (s Styles) Accent(t string) string { return s.r.NewStyle().Foreground(color
 
 // Renderer exposes the lipgloss renderer for boxes and panels.
 func (s Styles) Renderer() *lipgloss.Renderer { return s.r }
+
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// WrapWords breaks text into lines of at most width cells at blanks; a word
+// wider than that is cut.
+func WrapWords(text string, width int) []string {
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(text) {
+		switch {
+		case line == "":
+			line = word
+		case lipgloss.Width(line)+1+lipgloss.Width(word) <= width:
+			line += " " + word
+		default:
+			lines = append(lines, Cut(line, width))
+			line = word
+		}
+	}
+	if line != "" {
+		lines = append(lines, Cut(line, width))
+	}
+	return lines
+}

@@ -105,12 +105,14 @@ func run(opts *Options) error {
 	tty := ios.IsStdoutTTY()
 	tb := CatalogTable(tty)
 	if !tty {
-		return tb.WritePlain(w, opts.NoHeaders)
+		return tb.WritePlain(w, ios.ColorEnabled(), opts.NoHeaders)
 	}
+	// The description and the display name give way rather than wrap.
+	tb.Width, tb.Flex = ios.TerminalWidth(), []int{3, 2}
 	if err := tb.WriteStyled(w, ios.ColorEnabled(), opts.NoHeaders); err != nil {
 		return err
 	}
-	return writeForms(w, output.NewStyles(w, ios.ColorEnabled()))
+	return writeForms(w, output.NewStyles(w, ios.ColorEnabled()), ios.TerminalWidth())
 }
 
 // CatalogTable is the catalog as a table; piped headers have no spaces.
@@ -126,13 +128,15 @@ func CatalogTable(tty bool) output.Table {
 	return tb
 }
 
-// writeForms is the terminal's reminder of how grants are written.
-func writeForms(w io.Writer, st output.Styles) error {
+// writeForms is the terminal's reminder of how grants are written, in
+// width cells: the explanations are cut and the closing note wrapped, so
+// that nothing wraps by itself.
+func writeForms(w io.Writer, st output.Styles, width int) error {
 	var b strings.Builder
 	section := func(title string, rows [][2]string) {
-		fmt.Fprintf(&b, "\n%s\n", st.Bold(title))
+		fmt.Fprintf(&b, "\n%s\n", st.Bold(output.Cut(title, width)))
 		for _, r := range rows {
-			fmt.Fprintf(&b, "  %-22s %s\n", r[0], st.Dim(r[1]))
+			fmt.Fprintf(&b, "  %-22s %s\n", r[0], st.Dim(output.Cut(r[1], width-25)))
 		}
 	}
 	section("Grant forms (--grant CATEGORY:ACTIONS):", [][2]string{
@@ -147,8 +151,12 @@ func writeForms(w io.Writer, st output.Styles) error {
 		{"full", "every action in every category, like the Admin role"},
 		{"view", "read in every category, like the User role"},
 	})
-	fmt.Fprintf(&b, "\n%s\n%s\n", st.Dim("Categories are case-insensitive and may also be written as the API key"),
-		st.Dim("(customPricing) or the name (\"Custom Pricing\")."))
+	note := "Categories are case-insensitive and may also be written as the API key " +
+		"(customPricing) or the name (\"Custom Pricing\")."
+	b.WriteString("\n")
+	for _, line := range output.WrapWords(note, min(width, 72)) {
+		fmt.Fprintf(&b, "%s\n", st.Dim(line))
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }

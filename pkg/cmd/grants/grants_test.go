@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/charmbracelet/lipgloss"
 	"github.com/replexio/replex/pkg/cmdutil"
 	"github.com/replexio/replex/pkg/grants"
 	"github.com/replexio/replex/pkg/iostreams"
@@ -74,13 +75,21 @@ func TestGolden(t *testing.T) {
 	for _, tt := range []struct {
 		name       string
 		tty, color bool
-	}{{"tty", true, false}, {"tty_color", true, true}} {
+		width      int
+	}{{"tty", true, false, 200}, {"tty_color", true, true, 200}, {"tty_120", true, false, 120},
+		{"tty_80", true, false, 80}, {"tty_60", true, false, 60}} {
 		f, out, reads := factory(t, tt.tty, tt.color)
+		f.IOStreams.SetTerminalWidth(tt.width)
 		if err := execGrants(f); err != nil {
 			t.Fatal(err)
 		}
 		if tt.color != strings.Contains(out.String(), "\x1b[") {
 			t.Errorf("%s: ANSI present = %v", tt.name, !tt.color)
+		}
+		for _, l := range strings.Split(out.String(), "\n") {
+			if lipgloss.Width(l) > tt.width {
+				t.Errorf("%s: line %q is %d cells wide; the terminal has %d", tt.name, l, lipgloss.Width(l), tt.width)
+			}
 		}
 		golden(t, tt.name, out.String())
 		if r := reads(); len(r) != 0 {
@@ -90,7 +99,17 @@ func TestGolden(t *testing.T) {
 }
 
 func TestPlain(t *testing.T) {
-	f, out, reads := factory(t, false, true) // colour forced on a pipe: still plain
+	// Colour forced on a pipe (CLICOLOR_FORCE): the same columns, the
+	// header coloured.
+	f, out, _ := factory(t, false, true)
+	if err := execGrants(f); err != nil {
+		t.Fatal(err)
+	}
+	if h := "\x1b[1;94mCATEGORY\x1b[0m\t\x1b[1;94mAPI_KEY\x1b[0m\t\x1b[1;94mNAME\x1b[0m\t\x1b[1;94mDESCRIPTION\x1b[0m\nagent\tagent\t"; !strings.HasPrefix(out.String(), h) {
+		t.Errorf("piped with colour forced =\n%q\nwant it to start %q", out, h)
+	}
+
+	f, out, reads := factory(t, false, false)
 	if err := execGrants(f); err != nil {
 		t.Fatal(err)
 	}

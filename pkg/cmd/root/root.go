@@ -172,6 +172,9 @@ func addAll(f *cmdutil.Factory, cmd *cobra.Command) {
 	// Built now, not lazily at Execute, so that the docs generator and the
 	// tests that walk the tree see the same commands as a user.
 	cmd.InitDefaultHelpCmd()
+	// After every flag exists: shell completion (__complete) builds the
+	// whole tree, through here.
+	cmdutil.NoFileCompletion(cmd)
 }
 
 // subcommand is a top-level command known by its names before it is built.

@@ -132,9 +132,10 @@ func run(opts *Options) error {
 		tb.Rows = append(tb.Rows, []string{p.Name, cur, dash(p.BaseURL), dash(p.Org), p.TokenStorage})
 	}
 	if tty {
+		tb.Width, tb.Flex = ios.TerminalWidth(), []int{2, 3}
 		return tb.WriteStyled(w, ios.ColorEnabled(), opts.NoHeaders)
 	}
-	return tb.WritePlain(w, opts.NoHeaders)
+	return tb.WritePlain(w, ios.ColorEnabled(), opts.NoHeaders)
 }
 
 func dash(s string) string {

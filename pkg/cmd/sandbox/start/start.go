@@ -105,6 +105,7 @@ instead, as some servers do.`,
 	cmd.Flags().StringVar(&opts.Listen, "listen", "127.0.0.1:3100", "address to listen on (port 0 picks a free one)")
 	cmd.Flags().BoolVar(&opts.ListenAny, "listen-any", false, "allow a non-loopback listen address")
 	cmd.Flags().StringVar(&opts.Data, "data", "", "state file (default: sandbox.json in the config directory)")
+	_ = cmd.MarkFlagFilename("data") // completes file names
 	cmd.Flags().BoolVar(&opts.Ephemeral, "ephemeral", false, "keep state in memory only")
 	cmd.Flags().IntVar(&opts.SeedTokens, "seed-tokens", 0, "create N varied tokens in a new state (for demos and scale tests)")
 	cmd.Flags().IntVar(&opts.MaxPageSize, "max-page-size", api.ListPageSize, "the most tokens one page of the list holds")

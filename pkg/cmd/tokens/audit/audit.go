@@ -44,6 +44,9 @@ const (
 type Finding struct {
 	Kind   string `json:"kind"`
 	Detail string `json:"detail"`
+	// At is when the token expired, expires or was last used; absent for
+	// a token never used and for broad grants.
+	At *time.Time `json:"at,omitempty"`
 }
 
 // Report is one token with findings.
@@ -74,7 +77,9 @@ rotation could not retire it) is always reported.
 
 Exit status 3 when anything is found, 0 when nothing is, so it fits CI:
   replex tokens audit --broad || notify-the-team
--o json gives the findings for machines.`,
+On a terminal the findings give relative times ("expires in 3 days"); piped
+and with -o json|yaml they give RFC 3339 UTC times, and -o json|yaml also
+the time alone in "at". -o json gives the findings for machines.`,
 		Example: `  replex tokens audit
   replex tokens audit --expiring-within 30d --unused-since 60d --broad
   replex tokens audit -o json | jq '.[] | select(.findings[].kind == "broad")'`,
@@ -104,33 +109,41 @@ func (o *Options) validate() error {
 	return cmdutil.CheckOutputFlag(&o.Format, output.JSON, output.YAML)
 }
 
-// Audit returns the findings about t at now.
-func (o *Options) Audit(t api.Token, now time.Time) []Finding {
+// Audit returns the findings about t at now. Their details give times
+// relative to now ("expires in 3 days") when relative, for a person at a
+// terminal, and as RFC 3339 UTC otherwise, for pipes and machines.
+func (o *Options) Audit(t api.Token, now time.Time, relative bool) []Finding {
+	when := func(at time.Time) string {
+		if relative {
+			return expiry.Relative(at, now)
+		}
+		return shared.Timestamp(&at)
+	}
 	var out []Finding
 	switch {
 	case t.Expired(now):
-		out = append(out, Finding{KindExpired, "expired " + expiry.Relative(*t.ExpiresAt, now)})
+		out = append(out, Finding{Kind: KindExpired, Detail: "expired " + when(*t.ExpiresAt), At: t.ExpiresAt})
 	case t.ExpiresAt != nil && !t.ExpiresAt.After(now.Add(o.expiring)):
-		out = append(out, Finding{KindExpiring, "expires " + expiry.Relative(*t.ExpiresAt, now)})
+		out = append(out, Finding{Kind: KindExpiring, Detail: "expires " + when(*t.ExpiresAt), At: t.ExpiresAt})
 	}
 	if (shared.Filter{UnusedSince: o.unused, IncludeRetired: true}).Match(t, now) {
-		detail := "never used"
+		f := Finding{Kind: KindUnused, Detail: "never used"}
 		if t.LastUsedAt != nil {
-			detail = "last used " + expiry.Relative(*t.LastUsedAt, now)
+			f.Detail, f.At = "last used "+when(*t.LastUsedAt), t.LastUsedAt
 		}
-		out = append(out, Finding{KindUnused, detail})
+		out = append(out, f)
 	}
 	if t.ExpiresAt == nil && retired.Is(t.Name) {
 		// Its rotation did not finish retiring it (see RetireError): a
 		// credential nobody means to keep, that no bulk command touches.
-		out = append(out, Finding{KindRetired, "retired by a rotation but never expires: delete it"})
+		out = append(out, Finding{Kind: KindRetired, Detail: "retired by a rotation but never expires: delete it"})
 	}
 	if o.Broad {
 		switch {
 		case grants.Covers(t.Permissions, grants.All()):
-			out = append(out, Finding{KindBroad, "every action in every category"})
+			out = append(out, Finding{Kind: KindBroad, Detail: "every action in every category"})
 		case t.Permissions.Has("apiKey", grants.Create) || t.Permissions.Has("apiKey", grants.Update) || t.Permissions.Has("apiKey", grants.Delete):
-			out = append(out, Finding{KindBroad, "can create or change API tokens (api-key write)"})
+			out = append(out, Finding{Kind: KindBroad, Detail: "can create or change API tokens (api-key write)"})
 		}
 	}
 	return out
@@ -149,9 +162,11 @@ func run(ctx context.Context, o *Options) error {
 	}
 	now := f.Now()
 	reports := []Report{}
+	// Relative times only in the terminal's table.
+	relative := ios.IsStdoutTTY() && o.Format == output.Default
 	audited, leftOut := 0, 0
 	for _, t := range (shared.Filter{IncludeRetired: true}).Select(all, now) {
-		fs := o.Audit(t, now)
+		fs := o.Audit(t, now, relative)
 		// A retired twin in its grace period always expires soon:
 		// reporting it would drown what needs attention.
 		if !o.IncludeRetired && retired.Is(t.Name) && t.ExpiresAt != nil {
@@ -202,7 +217,8 @@ func (o *Options) writeTable(reports []Report) error {
 		return nil
 	}
 	if ios.IsStdoutTTY() {
+		tb.Width, tb.Flex = ios.TerminalWidth(), []int{1, 2}
 		return tb.WriteStyled(ios.Out, ios.ColorEnabled(), o.NoHeaders)
 	}
-	return tb.WritePlain(ios.Out, o.NoHeaders)
+	return tb.WritePlain(ios.Out, ios.ColorEnabled(), o.NoHeaders)
 }

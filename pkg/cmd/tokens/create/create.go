@@ -64,10 +64,14 @@ reader that went away), the new token is deleted again and the command fails
 
 Interactive: on a terminal (stdin, stdout and stderr), without --grant and
 --preset, a form asks for the name (when not given), the actions of each of
-the 14 categories as toggles, the expiry (unless --expires is given) and a
-confirmation. Without a terminal, or with --no-input or REPLEX_NO_INPUT=1,
+the 14 categories as toggles (ctrl+e skips the rest once one is toggled),
+the expiry (unless --expires is given) and a confirmation showing what will
+be created. Without a terminal, or with --no-input or REPLEX_NO_INPUT=1,
 the name and --grant or --preset are required and their absence is an error
-naming them. TERM=dumb asks line by line instead of drawing the form.`,
+naming them. TERM=dumb asks line by line instead of drawing the form: the
+name, the grants as for --grant (or a preset), the expiry, then the summary
+and "Create it? [y/N]". Ctrl-C or the end of input (Ctrl-D) at any question
+creates nothing and exits 130.`,
 		Example: `  replex tokens create ci --grant cluster:read
   replex tokens create deploy --grant cluster:read,update --grant budget:read --expires 90d
   TOKEN=$(replex tokens create reporter --preset view --expires 30d)

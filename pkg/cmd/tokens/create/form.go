@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 	"charm.land/lipgloss/v2"
@@ -46,6 +47,17 @@ type formState struct {
 	Expiry  string     // an expiryChoices value
 	Custom  string     // the value typed for customExpiry
 	Confirm bool
+	// skipping is set by skipKey until the step after the permissions.
+	skipping bool
+}
+
+// SetPermissions sets the toggles to the grants of set.
+func (s *formState) SetPermissions(set grants.Set) {
+	cats := grants.Categories()
+	s.Actions = make([][]string, len(cats))
+	for i, c := range cats {
+		s.Actions[i] = append([]string(nil), set[c.Key]...)
+	}
 }
 
 // Permissions is the grant set the toggles make.
@@ -99,8 +111,17 @@ func (o *Options) runForm(ctx context.Context, askExpiry bool) (grants.Set, erro
 	// The drawn form starts on "Create"; line by line the default is no, so
 	// that an end of input creates nothing.
 	st := &formState{Name: o.Name, Expiry: "never", Confirm: !cfg.Accessible}
+	if !askExpiry {
+		// --expires was given: the summary shows what will be created.
+		st.Expiry = o.Expires
+	}
 	cfg.Width, cfg.Height = terminalSize(ios.ErrOut)
-	err := newForm(st, cfg).RunWithContext(ctx)
+	var err error
+	if cfg.Accessible {
+		err = runLines(ctx, st, cfg)
+	} else {
+		err = runGuarded(ctx, newForm(st, cfg))
+	}
 	switch {
 	case errors.Is(err, huh.ErrUserAborted):
 		return nil, context.Canceled
@@ -114,6 +135,66 @@ func (o *Options) runForm(ctx context.Context, askExpiry bool) (grants.Set, erro
 		o.Expires = st.ExpiresValue()
 	}
 	return st.Permissions(), nil
+}
+
+// skipKey jumps from any category to the step after the permissions, once
+// at least one action is toggled: granting one category should not take 14
+// Enters.
+var skipKey = key.NewBinding(key.WithKeys("ctrl+e"), key.WithHelp("ctrl+e", "skip to the end"))
+
+// categoryField is one category's toggles, with skipKey: it marks the form
+// as skipping, and every category then reports Skip, so that huh moves
+// past the rest of the group.
+type categoryField struct {
+	*huh.MultiSelect[string]
+	st *formState
+}
+
+func (c *categoryField) Update(msg tea.Msg) (huh.Model, tea.Cmd) {
+	if k, ok := msg.(tea.KeyPressMsg); ok && key.Matches(k, skipKey) {
+		if len(c.st.Permissions()) == 0 {
+			return c, nil // nothing to create yet: stay
+		}
+		c.st.skipping = true
+		return c, huh.NextField
+	}
+	_, cmd := c.MultiSelect.Update(msg)
+	return c, cmd // the wrapper stays in the group, not the bare field
+}
+
+func (c *categoryField) Skip() bool { return c.st.skipping }
+
+func (c *categoryField) KeyBinds() []key.Binding {
+	return append(c.MultiSelect.KeyBinds(), skipKey)
+}
+
+// arrival is the first field after the permissions: reaching it ends the
+// skip, so that shift+tab leads back into the categories.
+type arrival struct {
+	huh.Field
+	st *formState
+}
+
+func (a *arrival) Focus() tea.Cmd {
+	a.st.skipping = false
+	return a.Field.Focus()
+}
+
+func (a *arrival) Update(msg tea.Msg) (huh.Model, tea.Cmd) {
+	_, cmd := a.Field.Update(msg)
+	return a, cmd
+}
+
+// runGuarded runs the drawn form, turning a panic in the form library into
+// an error: a bug there must not end replex with a stack trace, and nothing
+// has been created yet.
+func runGuarded(ctx context.Context, form *huh.Form) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("nothing created: the interactive form failed (%v); pass the name and --grant instead", r)
+		}
+	}()
+	return form.RunWithContext(ctx)
 }
 
 // newForm builds the form over st: name, the 14 categories with their
@@ -134,23 +215,26 @@ func newForm(st *formState, cfg formConfig) *huh.Form {
 	st.Actions = make([][]string, len(cats))
 	fields := make([]huh.Field, len(cats))
 	for i, c := range cats {
-		fields[i] = huh.NewMultiSelect[string]().
-			Title(c.Display).
-			Description(c.Description).
-			Options(huh.NewOptions(grants.Actions()...)...).
-			// title, description and the four actions: huh's default height
-			// would count the title against the options and hide two of them.
-			Height(2 + len(grants.Actions())).
-			Value(&st.Actions[i])
+		fields[i] = &categoryField{
+			MultiSelect: huh.NewMultiSelect[string]().
+				Title(c.Display).
+				Description(c.Description).
+				Options(huh.NewOptions(grants.Actions()...)...).
+				// title, description and the four actions: huh's default height
+				// would count the title against the options and hide two of them.
+				Height(2 + len(grants.Actions())).
+				Value(&st.Actions[i]),
+			st: st,
+		}
 	}
 	groups = append(groups, huh.NewGroup(fields...).
 		Title("Permissions").
-		Description("x or space toggles an action, ctrl+a all four; enter moves on"))
+		Description("x or space toggles an action, ctrl+a all four; enter moves on; ctrl+e skips the rest once a grant is chosen"))
 
 	if cfg.AskExpiry {
 		groups = append(groups,
-			huh.NewGroup(huh.NewSelect[string]().Title("Expires").
-				Options(expiryChoices()...).Value(&st.Expiry)),
+			huh.NewGroup(&arrival{huh.NewSelect[string]().Title("Expires").
+				Options(expiryChoices()...).Value(&st.Expiry), st}),
 			huh.NewGroup(huh.NewInput().Title("Expires").
 				Description("a duration (90d, 12h, 1y), a date (2027-01-31) or an RFC 3339 time").
 				Value(&st.Custom).
@@ -165,10 +249,10 @@ func newForm(st *formState, cfg formConfig) *huh.Form {
 		)
 	}
 
-	groups = append(groups, huh.NewGroup(
+	groups = append(groups, huh.NewGroup(&arrival{
 		huh.NewConfirm().
 			TitleFunc(func() string { return fmt.Sprintf("Create token %q?", st.Name) }, &st.Name).
-			DescriptionFunc(func() string { return summary(st) }, st).
+			DescriptionFunc(func() string { return summary(st, cfg.Now()) }, st).
 			Affirmative("Create").Negative("Cancel").
 			Value(&st.Confirm).
 			Validate(func(ok bool) error {
@@ -176,8 +260,8 @@ func newForm(st *formState, cfg formConfig) *huh.Form {
 					return errors.New("no permission toggled: shift+tab goes back to the categories")
 				}
 				return nil
-			}),
-	))
+			}), st,
+	}))
 
 	profile := colorprofile.Ascii
 	if cfg.Color {
@@ -216,10 +300,16 @@ func terminalSize(w io.Writer) (width, height int) {
 	return width, height
 }
 
-// summary is the confirm step's description.
-func summary(st *formState) string {
+// summary is the confirm step's description: what will be created, the
+// expiry with the time it gives.
+func summary(st *formState, now time.Time) string {
 	perms := shared.GrantList(st.Permissions())
-	return fmt.Sprintf("grants:  %s\nexpires: %s", perms, st.ExpiresValue())
+	value := st.ExpiresValue()
+	expires := value
+	if t, err := shared.ParseExpires(value, now); err == nil && t != nil {
+		expires = fmt.Sprintf("%s (%s)", value, t.UTC().Format("2006-01-02 15:04 UTC"))
+	}
+	return fmt.Sprintf("grants:  %s\nexpires: %s", perms, expires)
 }
 
 // plain drops the usage-error wrapper: the form shows only the message.

@@ -33,6 +33,7 @@ func AddFlags(cmd *cobra.Command, fl *Flags) {
 	fs.BoolVar(&fl.NoCopy, "no-copy", false, "do not copy the secret to the clipboard")
 	fs.BoolVar(&fl.ShowSecret, "show-secret", false, "show the secret in the terminal panel")
 	fs.StringVar(&fl.SecretFile, "secret-file", "", "write the secret to this new file (mode 0600, never overwritten) instead of stdout")
+	_ = cmd.MarkFlagFilename("secret-file") // completes file names
 	fs.Var(expiry.NewDurationFlag(&fl.ClearAfter, DefaultClearAfter, true), "clear-after", "clear the clipboard after this long if it still holds the secret (0 = never)")
 	cmdutil.AddOutputFlag(cmd, &fl.Format, output.JSON, output.YAML)
 }

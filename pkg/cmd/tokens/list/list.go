@@ -4,10 +4,8 @@ package list
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
-	"github.com/charmbracelet/lipgloss"
 	"github.com/itchyny/gojq"
 	"github.com/spf13/cobra"
 
@@ -18,10 +16,6 @@ import (
 	"github.com/replexio/replex/pkg/grants"
 	"github.com/replexio/replex/pkg/output"
 )
-
-// MaxNameWidth is how wide a name may be in the terminal table before it is
-// cut with "…"; pipes and -o wide always get the whole name.
-const MaxNameWidth = 40
 
 // compactGrants is how many categories the terminal table shows before "+N".
 const compactGrants = 3
@@ -59,13 +53,14 @@ following every page of the API.
 On a terminal the table shows relative times and a compact summary of the
 grants (e.g. "cluster:r billing:rcud +3", letters r, c, u, d for read, create,
 update, delete); expired tokens are marked red and tokens expiring within 7 days
-yellow, and names are cut at 40 characters. Piped, it prints stable
+yellow, and the table fits the terminal's width: names and grants are cut
+with "…" rather than wrapped (-o wide keeps them whole). Piped, it prints stable
 tab-separated columns ID, NAME, GRANTS, CREATED, EXPIRES, LAST_USED with every
 grant spelled out ("cluster:read,update") and RFC 3339 UTC times ("never" when
 there is none), and never any colour.
 
 Output formats (-o):
-  wide   every grant, absolute times and an UPDATED column, names in full
+  wide   every grant, absolute times and an UPDATED column, nothing cut
          (on a terminal the grants are in letters, "cluster:ru billing:r")
   json   the array of token objects as the API returns them ([] when none)
   yaml   the same as YAML
@@ -156,11 +151,17 @@ func run(ctx context.Context, opts *Options) error {
 		fmt.Fprintln(ios.ErrOut, emptyMessage(len(all)))
 		return nil
 	}
-	tb := BuildTable(tokens, now, opts.Format == output.Wide, tty)
+	wide := opts.Format == output.Wide
+	tb := BuildTable(tokens, now, wide, tty)
 	if tty {
+		if !wide {
+			// Cut the name and the grants rather than wrap; -o wide
+			// keeps everything.
+			tb.Width, tb.Flex = ios.TerminalWidth(), []int{1, 2}
+		}
 		return tb.WriteStyled(w, ios.ColorEnabled(), opts.NoHeaders)
 	}
-	return tb.WritePlain(w, opts.NoHeaders)
+	return tb.WritePlain(w, ios.ColorEnabled(), opts.NoHeaders)
 }
 
 // emptyMessage explains an empty table on a terminal, given how many
@@ -174,7 +175,8 @@ func emptyMessage(total int) string {
 
 // BuildTable lays tokens out for a terminal (tty) or a pipe, wide or not.
 // The terminal's default form is for reading: relative times, compact
-// grants, long names cut. Everything else is absolute and complete.
+// grants. Everything else is absolute and complete. Rows are marked in
+// every form; only colour draws the marks.
 func BuildTable(tokens []api.Token, now time.Time, wide, tty bool) output.Table {
 	var tb output.Table
 	lastUsed := "LAST_USED"
@@ -201,35 +203,14 @@ func BuildTable(tokens []api.Token, now time.Time, wide, tty bool) output.Table 
 				shared.Timestamp(&t.CreatedAt), shared.Timestamp(&t.UpdatedAt),
 				shared.Timestamp(t.ExpiresAt), shared.Timestamp(t.LastUsedAt)}
 		case tty:
-			row = []string{t.ID, truncate(output.Sanitize(t.Name), MaxNameWidth), grants.Compact(t.Permissions, compactGrants),
+			row = []string{t.ID, t.Name, grants.Compact(t.Permissions, compactGrants),
 				expiry.Relative(t.CreatedAt, now), expires, shared.LastUsed(t, now)}
 		default:
 			row = []string{t.ID, t.Name, shared.GrantList(t.Permissions),
 				shared.Timestamp(&t.CreatedAt), shared.Timestamp(t.ExpiresAt), shared.Timestamp(t.LastUsedAt)}
 		}
 		tb.Rows = append(tb.Rows, row)
-		if !tty {
-			mark = output.MarkNone
-		}
 		tb.Marks = append(tb.Marks, mark)
 	}
 	return tb
-}
-
-// truncate cuts s to at most width terminal cells, ending it with "…".
-func truncate(s string, width int) string {
-	if lipgloss.Width(s) <= width {
-		return s
-	}
-	var b strings.Builder
-	used := 0
-	for _, r := range s {
-		rw := lipgloss.Width(string(r))
-		if used+rw > width-1 {
-			break
-		}
-		b.WriteRune(r)
-		used += rw
-	}
-	return b.String() + "…"
 }

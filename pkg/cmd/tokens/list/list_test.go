@@ -5,10 +5,13 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/replexio/replex/pkg/api"
 	"github.com/replexio/replex/pkg/cmd/tokens/shared"
@@ -44,20 +47,27 @@ func TestTableGolden(t *testing.T) {
 	tests := []struct {
 		golden     string
 		tty, color bool
+		width      int
 		args       []string
 	}{
-		{"tty", true, false, nil},
-		{"tty_color", true, true, nil},
-		{"tty_wide", true, false, []string{"-o", "wide"}},
-		{"tty_wide_color", true, true, []string{"-o", "wide"}},
-		{"tty_no_headers", true, false, []string{"--no-headers"}},
-		{"plain", false, false, nil},
-		{"plain_wide", false, false, []string{"-o", "wide"}},
-		// CLICOLOR_FORCE with a pipe: still no ANSI in the data.
-		{"plain", false, true, nil},
+		{"tty", true, false, 200, nil},
+		{"tty_color", true, true, 200, nil},
+		// Narrower terminals: the name and the grants are cut first.
+		{"tty_120", true, false, 120, nil},
+		{"tty_80", true, false, 80, nil},
+		{"tty_60", true, false, 60, nil},
+		// -o wide keeps everything, even at 80 columns.
+		{"tty_wide", true, false, 80, []string{"-o", "wide"}},
+		{"tty_wide_color", true, true, 80, []string{"-o", "wide"}},
+		{"tty_no_headers", true, false, 200, []string{"--no-headers"}},
+		{"plain", false, false, 80, nil},
+		{"plain_wide", false, false, 80, []string{"-o", "wide"}},
+		// CLICOLOR_FORCE with a pipe: the same columns, coloured.
+		{"plain_color", false, true, 80, nil},
 	}
 	for _, tt := range tests {
 		f, out, errOut := w.Factory(tt.tty, tt.color)
+		f.IOStreams.SetTerminalWidth(tt.width)
 		if err := execList(f, tt.args...); err != nil {
 			t.Fatalf("%s: %v", tt.golden, err)
 		}
@@ -65,12 +75,26 @@ func TestTableGolden(t *testing.T) {
 			t.Errorf("%s: stderr = %q; want nothing", tt.golden, errOut)
 		}
 		got := w.Anonymize(out.String())
-		if !tt.color || !tt.tty {
+		if !tt.color {
 			if strings.Contains(got, "\x1b") {
 				t.Errorf("%s: ANSI escape without colour", tt.golden)
 			}
 		} else if !strings.Contains(got, "\x1b[") {
 			t.Errorf("%s: no ANSI escape with colour on", tt.golden)
+		}
+		if tt.tty && !slices.Contains(tt.args, "wide") {
+			for _, l := range strings.Split(got, "\n") {
+				if lipgloss.Width(l) > tt.width {
+					t.Errorf("%s: line %q is %d cells wide; the terminal has %d", tt.golden, l, lipgloss.Width(l), tt.width)
+				}
+			}
+		}
+		if !tt.tty && tt.color {
+			plain := regexp.MustCompile("\x1b\\[[0-9;]*m").ReplaceAllString(got, "")
+			want, _ := os.ReadFile(filepath.Join("testdata", "plain.golden"))
+			if plain != string(want) {
+				t.Errorf("%s without its colour differs from plain.golden:\n%s", tt.golden, plain)
+			}
 		}
 		tokenstest.Golden(t, tt.golden, got, *update)
 	}
@@ -82,6 +106,7 @@ func TestTableContent(t *testing.T) {
 	w := scenario(t)
 
 	f, out, _ := w.Factory(true, false)
+	f.IOStreams.SetTerminalWidth(200)
 	if err := execList(f); err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +119,7 @@ func TestTableContent(t *testing.T) {
 		{"billing-export", "billing:r  4 months ago  expired 1 day ago  never"},
 		{"grafana", "*:r  4 months ago  never  3 months ago"},
 		{"fresh", "cluster:r  1 hour ago  never  never"},
-		{"terraform-automation-for-the-production…", "agent:rcud budget:rcud cluster:rcud +2  1 month ago  in 2 months  10 days ago"},
+		{longName, "agent:rcud budget:rcud cluster:rcud +2  1 month ago  in 2 months  10 days ago"},
 	} {
 		found := false
 		for _, l := range lines {
@@ -109,8 +134,18 @@ func TestTableContent(t *testing.T) {
 			t.Errorf("no row for %s in\n%s", want.name, out)
 		}
 	}
-	if strings.Contains(out.String(), longName) {
-		t.Errorf("the terminal table shows the %d-character name uncut", len(longName))
+
+	// 80 columns: the name and the grants give way, the rest stays whole.
+	f, out, _ = w.Factory(true, false)
+	f.IOStreams.SetTerminalWidth(80)
+	if err := execList(f); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), longName) || !strings.Contains(out.String(), " terra… ") {
+		t.Errorf("at 80 columns the %d-character name is not cut to fit:\n%s", len(longName), out)
+	}
+	if !strings.Contains(out.String(), " 1 month ago   in 2 months    10 days ago\n") {
+		t.Errorf("at 80 columns the times were cut:\n%s", out)
 	}
 
 	// lipgloss drops the last row of a table with neither headers nor a
@@ -120,7 +155,7 @@ func TestTableContent(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines = strings.Split(strings.TrimRight(out.String(), "\n"), "\n")
-	if len(lines) != len(allNames) || !strings.Contains(lines[len(lines)-1], "terraform-") {
+	if len(lines) != len(allNames) || !strings.Contains(lines[len(lines)-1], " terra") {
 		t.Errorf("tty --no-headers shows %d lines; want %d rows:\n%s", len(lines), len(allNames), out)
 	}
 
@@ -177,10 +212,9 @@ func TestMarks(t *testing.T) {
 			t.Errorf("mark of %s = %d; want %d", tok.Name, tty.Marks[i], want)
 		}
 	}
-	for i, m := range BuildTable(toks, now, false, false).Marks {
-		if m != 0 {
-			t.Errorf("piped row %d is marked %d", i, m)
-		}
+	// Piped rows carry the same marks; only colour (CLICOLOR_FORCE) draws them.
+	if piped := BuildTable(toks, now, false, false).Marks; !slices.Equal(piped, tty.Marks) {
+		t.Errorf("piped marks %v; want %v as on a terminal", piped, tty.Marks)
 	}
 }
 

@@ -114,6 +114,7 @@ On a terminal replex asks first; without one pass --yes.`,
 	fl.Var(expiry.NewDurationFlag(&opts.OlderThan, 0, false), "older-than", "bulk: tokens created longer ago than this")
 	fl.StringVar(&opts.Name, "name", "", "bulk: tokens whose name matches this glob")
 	fl.StringVar(&opts.SecretDir, "secret-dir", "", "bulk: directory for the new secrets, one DIR/<name>.token each")
+	_ = cmd.MarkFlagDirname("secret-dir") // completes directories
 	fl.IntVar(&opts.Parallel, "parallel", shared.DefaultParallel, "bulk: rotations at a time")
 	delivery.AddFlags(cmd, &opts.Secret)
 	return cmd

@@ -115,7 +115,10 @@ func AddGrantFlag(cmd *cobra.Command, target *[]string, name, usage string) {
 	_ = cmd.RegisterFlagCompletionFunc(name, CompleteGrant)
 }
 
-// CompleteGrant completes "cat" to "cat:" and "cat:" to its actions.
+// CompleteGrant completes "cat" to "cat:" and "cat:" to its actions. After
+// a comma it offers only what adds to the actions already typed: not one
+// given again, not write when create, update and delete are all there, and
+// "*" only first.
 func CompleteGrant(_ *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 	cat, acts, hasColon := strings.Cut(toComplete, ":")
 	var out []string
@@ -135,7 +138,29 @@ func CompleteGrant(_ *cobra.Command, _ []string, toComplete string) ([]string, c
 	if i := strings.LastIndex(acts, ","); i >= 0 {
 		done, acts = acts[:i+1], acts[i+1:]
 	}
-	for _, a := range []string{"read", "create", "update", "delete", "write", "*"} {
+	given := map[string]bool{}
+	for _, a := range strings.Split(strings.TrimSuffix(done, ","), ",") {
+		switch a = strings.ToLower(a); a {
+		case "*":
+			return nil, cobra.ShellCompDirectiveNoFileComp // every action already
+		case "write":
+			given[grants.Create], given[grants.Update], given[grants.Delete] = true, true, true
+		default:
+			given[a] = true
+			if strings.Trim(a, "rcud") == "" { // letters: ru
+				for _, act := range []string{grants.Read, grants.Create, grants.Update, grants.Delete} {
+					given[act] = given[act] || strings.ContainsRune(a, rune(act[0]))
+				}
+			}
+		}
+	}
+	for _, a := range []string{grants.Read, grants.Create, grants.Update, grants.Delete, "write", "*"} {
+		switch {
+		case given[a],
+			a == "write" && given[grants.Create] && given[grants.Update] && given[grants.Delete],
+			a == "*" && done != "":
+			continue
+		}
 		if strings.HasPrefix(a, acts) {
 			out = append(out, prefix+done+a)
 		}
