@@ -1,0 +1,51 @@
+package output
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+// A jq runtime error names what went wrong and the types involved, never a
+// value: gojq's own messages quote up to 30 bytes of one, half a secret.
+func TestJQErrorsQuoteNoValue(t *testing.T) {
+	const secret = "rpx_0123456789abcdefghijklmnopqrstuvwxyz"
+	doc := map[string]any{"data": map[string]any{"id": "ak_1", "token": secret, "n": 3, "list": []any{secret}}}
+	for expr, want := range map[string]string{
+		".data.token | keys":                       "--jq: keys cannot be applied to a string",
+		".data.token | fromjson":                   "--jq: fromjson cannot be applied to this value",
+		".data.token[]":                            "--jq: cannot iterate over a string",
+		".data.token.x":                            "--jq: expected an object but got a string",
+		".data.list.x":                             "--jq: expected an object but got an array",
+		".data.token - 1":                          "--jq: cannot subtract a string and a number",
+		".data.token / .data.n":                    "--jq: cannot divide a string and a number",
+		".data.n % .data.token":                    "--jq: cannot modulo a number and a string",
+		"error(.data.token)":                       "--jq: error() was called (its value is not shown)",
+		".data.token | tonumber":                   "--jq: tonumber cannot be applied to this value",
+		".data.token | test(1)":                    "--jq: test cannot be applied to a string",
+		". as $d | 1 | test(\"a\"; $d.data.token)": "--jq: test cannot be applied to a number",
+		". as $d | 1 | splits($d.data.token)":      "--jq: match cannot be applied to a number",
+		".data.list[.data.token]":                  "--jq: expected an object but got an array",
+		"{(.data.n): 1}":                           "--jq: expected a string for an object key but got a number",
+		"[.data.token] | implode":                  "--jq: implode cannot be applied to an array",
+	} {
+		code, err := CompileJQ(expr)
+		if err != nil {
+			t.Fatalf("%s: %v", expr, err)
+		}
+		var out bytes.Buffer
+		err = WriteJQ(&out, code, doc)
+		if err == nil {
+			t.Errorf("%s: no error", expr)
+			continue
+		}
+		msg := err.Error()
+		if strings.Contains(msg, "rpx_") || strings.Contains(msg, secret[4:12]) {
+			t.Errorf("%s: error quotes the value: %s", expr, msg)
+		}
+		if want != "" && msg != want {
+			t.Errorf("%s: error %q, want %q", expr, msg, want)
+		}
+		t.Logf("%s: %s", expr, msg)
+	}
+}
