@@ -220,7 +220,9 @@ func writeBody(w io.Writer, body []byte, tty bool) error {
 		var b bytes.Buffer
 		if json.Indent(&b, body, "", "  ") == nil {
 			b.WriteByte('\n')
-			_, err := w.Write(b.Bytes())
+			// Unsafe characters inside strings become \u escapes: the
+			// same JSON, harmless on the terminal.
+			_, err := w.Write(output.EscapeJSON(b.Bytes()))
 			return err
 		}
 		// Not JSON (a proxy's page): no terminal escapes reach the screen.
