@@ -67,6 +67,20 @@ func FirstUnsafe(s string) (r rune, ok bool) {
 // about a character never prints the character itself.
 func CodePoint(r rune) string { return fmt.Sprintf("U+%04X", r) }
 
+// DescribeUnsafe says what kind of unsafe character r is, for messages
+// that name it by CodePoint.
+func DescribeUnsafe(r rune) string {
+	switch {
+	case r < 0x20 || r >= 0x7f && r < 0xa0:
+		return "a control character"
+	case r == 0x061c || r == 0x200e || r == 0x200f || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069:
+		return "a bidi control"
+	case r == 0x2028 || r == 0x2029:
+		return "a line separator"
+	}
+	return "an invisible character"
+}
+
 // Sanitize makes a server-provided string safe to print on a terminal:
 // invalid UTF-8 and every unsafe character become visible escapes (\x1b,
 // \u202e, \U000e0041), so a hostile token name cannot rewrite the screen,

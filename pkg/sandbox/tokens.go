@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/replexio/replex/pkg/api"
@@ -131,8 +130,9 @@ func checkName(name string) *apiError {
 		return invalid("name is not valid UTF-8")
 	case strings.TrimSpace(name) == "":
 		return invalid("name must not be only whitespace")
-	case strings.ContainsFunc(name, unicode.IsControl):
-		return invalid("name must not contain control characters")
+	}
+	if p := api.NameCharProblem(name); p != "" {
+		return invalid("name must not contain control, bidi or invisible characters: %s", p)
 	}
 	return nil
 }
