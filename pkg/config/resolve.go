@@ -3,6 +3,8 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/replexio/replex/pkg/api"
@@ -92,6 +94,9 @@ func Resolve(c *Config, o Overrides, getenv Env, kr Keyring) (Resolved, error) {
 	p, _ := c.Profile(r.Profile)
 
 	r.BaseURL, r.BaseURLSource = pick(o.BaseURL, getenv(EnvBaseURL), p.BaseURL, api.DefaultBaseURL)
+	if HasUserinfo(r.BaseURL) {
+		return r, &BaseURLError{Source: r.BaseURLSource, Profile: r.Profile, URL: RedactBaseURL(r.BaseURL)}
+	}
 	r.Org, r.OrgSource = pick(o.Org, getenv(EnvOrg), p.Org, "")
 
 	if getenv(EnvToken) == "" && p.TokenID != "" {
@@ -117,6 +122,68 @@ func Resolve(c *Config, o Overrides, getenv Env, kr Keyring) (Resolved, error) {
 		}
 	}
 	return r, nil
+}
+
+// HasUserinfo reports whether a base URL carries a user name or password
+// (https://user:pass@host). replex refuses it: it authenticates with the
+// API token alone, and a password in a URL ends up printed and logged.
+func HasUserinfo(raw string) bool {
+	if u, err := url.Parse(raw); err == nil {
+		return u.User != nil
+	}
+	_, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		rest = raw
+	}
+	host, _, _ := strings.Cut(rest, "/")
+	return strings.Contains(host, "@")
+}
+
+// RedactBaseURL is raw fit to print: any user name and password become
+// "***". A URL that does not parse is cut at its last '@' all the same.
+func RedactBaseURL(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		if u.User == nil {
+			return raw
+		}
+		u.User = nil
+		return strings.Replace(u.String(), "://", "://***@", 1)
+	}
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		scheme, rest = "", raw
+	}
+	host, path, hasPath := strings.Cut(rest, "/")
+	if i := strings.LastIndex(host, "@"); i >= 0 {
+		host = "***" + host[i:]
+	}
+	out := host
+	if hasPath {
+		out += "/" + path
+	}
+	if ok {
+		out = scheme + "://" + out
+	}
+	return out
+}
+
+// BaseURLError is a base URL with a user name or password, from Source.
+// URL is already redacted.
+type BaseURLError struct {
+	Source  string
+	Profile string
+	URL     string
+}
+
+func (e *BaseURLError) Error() string {
+	const why = "carries a user name or password; remove it: replex authenticates with the API token alone"
+	switch e.Source {
+	case SourceFlag:
+		return fmt.Sprintf("--base-url %s %s", e.URL, why)
+	case SourceEnv:
+		return fmt.Sprintf("%s %s %s", EnvBaseURL, e.URL, why)
+	}
+	return fmt.Sprintf("base_url of profile %q in the config file (%s) %s (replex config set base_url URL)", e.Profile, e.URL, why)
 }
 
 func pick(flag, env, file, def string) (string, string) {
