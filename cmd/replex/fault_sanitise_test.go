@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
@@ -221,5 +222,63 @@ func TestNamesWithUnsafeCharactersRefused(t *testing.T) {
 	}
 	if !slices.ContainsFunc(env.srv.Tokens(), func(tok api.Token) bool { return tok.Name == "ci" }) {
 		t.Error("the token ci was renamed")
+	}
+}
+
+// TestDebugLogRedactsDecodedJSON: the --debug log of the real binary masks
+// secrets by what a body means, not how it is spelled: a byte-order mark
+// and an escaped key ("tok\u0065n"), any case, JSON inside a string, a
+// body cut short, and a body that is not JSON at all.
+func TestDebugLogRedactsDecodedJSON(t *testing.T) {
+	t.Parallel()
+	bin := buildShared(t)
+	const sec = "rpx_DEBUGsecretDEBUGsecret012345"
+	bodies := map[string]struct {
+		status int
+		ct     string
+		body   string
+		want   string
+	}{
+		"bom":       {200, "application/json", "\xef\xbb\xbf" + `{"status":true,"data":{"id":"ak_1","tok\u0065n":"` + sec + `"}}`, `"token":"[masked sha256:`},
+		"case":      {201, "application/json", `{"status":true,"data":{"TOKEN":"` + sec + `","client_secret":"` + sec + `","Password":"` + sec + `"}}`, `"client_secret":"[masked sha256:`},
+		"nested":    {200, "application/json", `{"status":true,"data":{"message":"{\"token\":\"` + sec + `\"}"}}`, `[masked sha256:`},
+		"truncated": {200, "application/json", `{"status":true,"data":["` + sec, `"data":["[masked]"`},
+		"text":      {502, "text/plain", "upstream said token=" + sec, "not shown: not JSON, and it may hold a secret"},
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, ok := bodies[filepath.Base(r.URL.Path)]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", b.ct)
+		w.WriteHeader(b.status)
+		io.WriteString(w, b.body)
+	}))
+	t.Cleanup(srv.Close)
+	home := t.TempDir()
+	for name, b := range bodies {
+		cmd := exec.Command(bin, "--debug", "api", "GET", "/x/"+name)
+		cmd.Env = []string{
+			"HOME=" + home,
+			"REPLEX_CONFIG_DIR=" + filepath.Join(home, "config"),
+			"DBUS_SESSION_BUS_ADDRESS=unix:path=" + filepath.Join(home, "no-dbus"),
+			"REPLEX_BASE_URL=" + srv.URL,
+			"REPLEX_ORG=org_1",
+			"REPLEX_API_TOKEN=rpx_callerTokenCALLER000000000000",
+		}
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		cmd.Run()
+		log := stderr.String()
+		if strings.Contains(log, "DEBUGsecret") || strings.Contains(log, "rpx_") || strings.Contains(log, "CALLER") {
+			t.Errorf("%s: the --debug log shows a secret:\n%s", name, log)
+		}
+		if !strings.Contains(log, b.want) {
+			t.Errorf("%s: the --debug log lacks %q:\n%s", name, b.want, log)
+		}
+		if bad := unsafeRune(log); bad != "" {
+			t.Errorf("%s: the --debug log holds %s", name, bad)
+		}
 	}
 }
