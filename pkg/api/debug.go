@@ -154,25 +154,33 @@ func decodeJSON(b []byte) (any, bool) {
 	return v, true
 }
 
-// redactValue masks, at any depth, the scalar value of every key that
-// secretKey names, and a string holding JSON that has such a key. An
-// object or list under a secret-named key is walked, not masked: the
-// contract's permission category "apiKey" maps to a list of actions.
+// redactValue masks, at any depth, the value of every key that secretKey
+// names (a string as its fingerprint, anything else as "[masked]"), and a
+// string holding JSON that has such a key. The keys of a "permissions"
+// object are the contract's categories, not secrets: "apiKey" there maps to
+// a list of actions.
 func redactValue(v any) any {
 	switch x := v.(type) {
 	case map[string]any:
 		for k, val := range x {
-			if secretKey(k) {
-				switch s := val.(type) {
-				case string:
-					x[k] = "[masked " + secret.New(s).Fingerprint() + "]"
-					continue
-				case json.Number, bool:
-					x[k] = "[masked]"
+			switch {
+			case strings.EqualFold(k, "permissions"):
+				if perms, ok := val.(map[string]any); ok {
+					for cat, acts := range perms {
+						perms[cat] = redactValue(acts)
+					}
 					continue
 				}
+				x[k] = redactValue(val)
+			case secretKey(k):
+				if s, ok := val.(string); ok {
+					x[k] = "[masked " + secret.New(s).Fingerprint() + "]"
+				} else if val != nil {
+					x[k] = "[masked]"
+				}
+			default:
+				x[k] = redactValue(val)
 			}
-			x[k] = redactValue(val)
 		}
 	case []any:
 		for i, e := range x {

@@ -1,9 +1,12 @@
 package api
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/replexio/replex/pkg/output"
 )
 
 // The --debug log redacts what a body means, not how it is spelled: a
@@ -19,6 +22,7 @@ func TestRedactBodyByMeaning(t *testing.T) {
 		{"upper case, snake and camel", `{"Token":"` + sec + `","client_secret":"` + sec + `","accessToken":"` + sec + `","PASSWORD":"` + sec + `","tokenId":"ak_1"}`, "", []string{`"tokenId":"ak_1"`}},
 		{"number and nested", `[{"a":{"apiKey":12345678901234567890}},{"b":[{"secret":"` + sec + `"}]}]`, "", []string{`"apiKey":"[masked]"`}},
 		{"permission lists are kept", `{"permissions":{"apiKey":["read","delete"]},"token":"` + sec + `"}`, "", []string{`"apiKey":["read","delete"]`}},
+		{"a container under a secret key", `{"data":{"credentials":{"value":"` + sec + `"},"apiKey":["` + sec + `"]}}`, "", []string{`"apiKey":"[masked]"`, `"credentials":"[masked]"`}},
 		{"json in a string", `{"message":"{\"token\":\"` + sec + `\"}"}`, "", []string{`[masked sha256:`}},
 		{"truncated, array value", `{"data":["` + sec + `","x"`, "", []string{`{"data":["[masked]","[masked]"`}},
 		{"truncated, escaped key", `{"tok\u0065n":"` + sec, "", []string{`"tok\u0065n":"[masked]"`}},
@@ -38,4 +42,47 @@ func TestRedactBodyByMeaning(t *testing.T) {
 			t.Errorf("%s: raw control or bidi character in %q", tc.name, out)
 		}
 	}
+}
+
+// FuzzRedactBody: whatever the body, the log line is terminal-safe, and no
+// string under a secret-named key of a body that decodes is in it.
+func FuzzRedactBody(f *testing.F) {
+	for _, s := range []string{`{"token":"rpx_abcdefgh"}`, "\xef\xbb\xbf{\"tok\\u0065n\":\"abcdefghij\"}", `{"a":[{"Secret":"abcdefghij"}]}`, `{"a":"`, "<html>\x1b]0;x\x07", `{"m":"{\"password\":\"abcdefghij\"}"}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		out := redactBody(body, "text/plain")
+		for _, line := range strings.Split(out, "\n") {
+			if r, ok := output.FirstUnsafe(line); !ok {
+				t.Fatalf("redactBody(%q) holds %U: %q", body, r, out)
+			}
+		}
+		v, ok := decodeJSON(bytes.TrimSpace(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf"))))
+		if !ok {
+			return
+		}
+		var secrets []string
+		var walk func(any)
+		walk = func(v any) {
+			switch x := v.(type) {
+			case map[string]any:
+				for k, e := range x {
+					if s, isStr := e.(string); isStr && secretKey(k) && len(s) >= 8 {
+						secrets = append(secrets, s)
+					}
+					walk(e)
+				}
+			case []any:
+				for _, e := range x {
+					walk(e)
+				}
+			}
+		}
+		walk(v)
+		for _, s := range secrets {
+			if strings.Contains(out, s) || strings.Contains(out, output.Sanitize(s)) {
+				t.Fatalf("redactBody(%q) shows the secret %q: %s", body, s, out)
+			}
+		}
+	})
 }
