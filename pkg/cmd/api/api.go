@@ -54,9 +54,10 @@ On a terminal a JSON answer is indented, and control, bidi and invisible
 characters in its strings are written as \u escapes (the same JSON); piped,
 the body is printed exactly as received. --jq runs a jq expression over a
 successful JSON answer (strings print raw, sanitized for the terminal); its
-errors name the kind of value, never the value. An answer outside 2xx still prints its body on standard output,
-then replex exits with the documented code (docs/exit-codes.md): 4 for 401
-and 403, 5 for 404, 1 otherwise. The body is printed as the server sent it:
+errors name the kind of value, never the value. An answer outside 2xx
+still prints its body on standard output, then replex exits with the
+documented code (docs/exit-codes.md): 4 for 401 and 403, 5 for 404, 1
+otherwise. The body is printed as the server sent it:
 the answer to a create holds the new token's secret.`,
 		Example: `  replex api GET /organizations/{org}
   replex api GET '/organizations/{org}/api-keys?page=1&limit=10' --jq '.data[].name'
