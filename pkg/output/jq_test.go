@@ -20,6 +20,9 @@ func TestJQErrorsQuoteNoValue(t *testing.T) {
 		".data.token - 1":                          "--jq: cannot subtract a string and a number",
 		".data.token / .data.n":                    "--jq: cannot divide a string and a number",
 		".data.n % .data.token":                    "--jq: cannot modulo a number and a string",
+		".data.token | halt_error":                 "--jq: halt_error was called (its value is not shown)",
+		".data.token | halt_error(1)":              "--jq: halt_error was called (its value is not shown)",
+		`.data.token | test("(")`:                  "--jq: the expression failed on this input (gojq's message is not shown: it may quote a value)",
 		"error(.data.token)":                       "--jq: error() was called (its value is not shown)",
 		".data.token | tonumber":                   "--jq: tonumber cannot be applied to this value",
 		".data.token | test(1)":                    "--jq: test cannot be applied to a string",
@@ -47,5 +50,17 @@ func TestJQErrorsQuoteNoValue(t *testing.T) {
 			t.Errorf("%s: error %q, want %q", expr, msg, want)
 		}
 		t.Logf("%s: %s", expr, msg)
+	}
+}
+
+// halt stops the output without an error, as in jq.
+func TestJQHaltStops(t *testing.T) {
+	code, err := CompileJQ("1, halt, 2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := WriteJQ(&out, code, nil); err != nil || out.String() != "1\n" {
+		t.Fatalf("got %q, %v", out.String(), err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -253,6 +254,10 @@ func WriteJQ(w io.Writer, code *gojq.Code, v any) error {
 			return nil
 		}
 		if err, isErr := res.(error); isErr {
+			var halt *gojq.HaltError
+			if errors.As(err, &halt) && halt.Value() == nil {
+				return nil // halt: stop, like jq, without an error
+			}
 			return fmt.Errorf("--jq: %s", jqProblem(err))
 		}
 		if s, isStr := res.(string); isStr {
@@ -275,6 +280,14 @@ func WriteJQ(w io.Writer, code *gojq.Code, v any) error {
 // values involved, never the values: gojq quotes up to 30 bytes of them,
 // which may be half of a secret the answer carries.
 func jqProblem(err error) string {
+	var halt *gojq.HaltError
+	var raised gojq.ValueError
+	switch {
+	case errors.As(err, &halt):
+		return "halt_error was called (its value is not shown)"
+	case errors.As(err, &raised):
+		return "error() was called (its value is not shown)"
+	}
 	msg := oneLine(err.Error())
 	types := jqTypes().FindAllStringSubmatch(msg, -1)
 	typeAt := func(i int) string {
@@ -318,10 +331,20 @@ func jqProblem(err error) string {
 		}
 		return fmt.Sprintf("cannot %s %s", name, typeAt(0))
 	}
-	if !strings.ContainsAny(msg, `"([{`) {
-		return msg // e.g. "length mismatch", "function not defined: f/1": no value in it
+	for _, plain := range jqPlainErrors {
+		if strings.HasPrefix(msg, plain) {
+			return msg // no value in it; any name is from the expression
+		}
 	}
-	return "the expression failed on this input (the message is not shown: it quotes a value)"
+	return "the expression failed on this input (gojq's message is not shown: it may quote a value)"
+}
+
+// jqPlainErrors are gojq's runtime messages that quote no value.
+var jqPlainErrors = []string{
+	"length mismatch", "input(s)/0 is not allowed", "expected an array of 8 numbers",
+	"number of seconds is out of range", "number is out of range", "too many variable values provided",
+	"function not defined: ", "variable not defined: ", "variable defined but not bound: ",
+	"invalid variable name: ", "label not defined: ", "format not defined: ",
 }
 
 // jqErrorKinds are gojq's messages that quote a value, by their fixed
@@ -336,7 +359,6 @@ var jqErrorKinds = []struct{ prefix, text string }{
 	{"expected a string for object key but got: ", "expected a string for an object key but got %s"},
 	{"expected a number for indexing an array but got: ", "expected a number to index an array but got %s"},
 	{"expected a number for indexing a string but got: ", "expected a number to index a string but got %s"},
-	{"error: ", "error() was called (its value is not shown)"},
 	{"flatten depth should not be negative: ", "flatten depth is negative"},
 	{"invalid path against: ", "invalid path against %s"},
 	{"invalid path on iterating against: ", "invalid path on iterating against %s"},
