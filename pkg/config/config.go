@@ -189,7 +189,7 @@ func yamlProblem(raw []byte, err error) string {
 		var parts []string
 		for _, e := range strings.Split(rest, "\n") {
 			if e = strings.TrimSpace(e); e != "" {
-				parts = append(parts, yamlEntry(e))
+				parts = append(parts, yamlEntry(e, raw))
 			}
 		}
 		return strings.Join(parts, "; ")
@@ -197,9 +197,9 @@ func yamlProblem(raw []byte, err error) string {
 	return yamlEntry(oneLine(msg), raw)
 }
 
-// yamlEntry rewrites one of the decoder's messages; raw, when given, is
-// searched for the line of a message that has none.
-func yamlEntry(e string, raw ...[]byte) string {
+// yamlEntry rewrites one of the decoder's messages; raw is searched for
+// the line of a message that has none.
+func yamlEntry(e string, raw []byte) string {
 	line, rest := "", e
 	if m := yamlLine().FindStringSubmatch(e); m != nil {
 		line, rest = "line "+m[1]+": ", m[2]
@@ -220,13 +220,13 @@ func yamlEntry(e string, raw ...[]byte) string {
 		return line + "unknown setting"
 	case strings.HasPrefix(rest, "cannot decode !!"):
 		tag := rest[strings.LastIndex(rest, " as a ")+len(" as a "):]
-		if line == "" && len(raw) > 0 {
-			line = badTaggedScalarLine(raw[0])
+		if line == "" {
+			line = badTaggedScalarLine(raw)
 		}
 		return line + "the value is not " + kindOfTag(strings.TrimPrefix(tag, "!!")) + " as its tag " + tag + " says; remove the tag or fix the value"
 	case strings.HasPrefix(rest, "!!binary value contains invalid base64 data"):
-		if line == "" && len(raw) > 0 {
-			line = badTaggedScalarLine(raw[0])
+		if line == "" {
+			line = badTaggedScalarLine(raw)
 		}
 		return line + "a !!binary value is not base64"
 	case strings.HasPrefix(rest, "unknown anchor "):
