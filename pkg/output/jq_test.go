@@ -64,3 +64,53 @@ func TestJQHaltStops(t *testing.T) {
 		t.Fatalf("got %q, %v", out.String(), err)
 	}
 }
+
+// Every builtin, applied to a secret or given one as its argument, fails
+// (where it fails) without quoting it.
+func TestJQBuiltinErrorsQuoteNoValue(t *testing.T) {
+	const secret = "rpx_BUILTINsecretBUILTINsecret0123"
+	doc := map[string]any{"s": secret, "o": map[string]any{"token": secret}, "a": []any{secret}, "n": 7}
+	zero := []string{"keys", "length", "tonumber", "fromjson", "implode", "explode", "ascii_downcase", "@base64d", "@uri", "@csv", "@tsv",
+		"fromdate", "todate", "mktime", "gmtime", "add", "flatten", "sort", "unique", "min", "reverse", "to_entries", "from_entries",
+		"splits(\"x\")", "ltrimstr(1)", "tostream", "fromstream(.)", "paths", "leaf_paths", "any", "all", "floor", "sqrt", "not",
+		"utf8bytelength", "ascii", "@sh", "@html", "env.x", "input_line_number", "getpath([\"x\"])", "has(\"x\")", "has(0)", "keys[0] | .x",
+		".[]", ".x", ".[0]", "-.", ". - 1", ". / 2", ". % 2", ". * {}", "error", "halt_error", "tojson | .[0]", "test(\"(\")", "strptime(\"%Y\")"}
+	one := []string{"test", "match", "split", "ltrimstr", "startswith", "join", "has", "contains", "inside", "index", "splits", "sub(.; \"x\")",
+		"getpath", "setpath(.; 1)", "delpaths", "flatten", "range", "limit(.; 1)", "strftime", "strptime", "error", "@base64d | test",
+		"ascii_downcase | test", "indices", "combinations", "splits"}
+	var exprs []string
+	for _, in := range []string{".s", ".o", ".a", ".o.token", ".a[0]"} {
+		for _, f := range zero {
+			exprs = append(exprs, in+" | "+f)
+		}
+	}
+	for _, f := range one {
+		name, rest, hasArgs := strings.Cut(f, "(")
+		for _, in := range []string{"1", "{}", "[1]", "\"x\""} {
+			if hasArgs {
+				exprs = append(exprs, ". as $d | "+in+" | "+name+"("+strings.ReplaceAll(rest, ".;", "$d.s;"))
+			} else {
+				exprs = append(exprs, ". as $d | "+in+" | "+name+"($d.s)")
+			}
+		}
+	}
+	failures := 0
+	for _, expr := range exprs {
+		code, err := CompileJQ(expr)
+		if err != nil {
+			continue // not a builtin of this gojq
+		}
+		var out bytes.Buffer
+		err = WriteJQ(&out, code, doc)
+		if err == nil {
+			continue
+		}
+		failures++
+		if strings.Contains(err.Error(), "BUILTIN") || strings.Contains(err.Error(), "rpx_") {
+			t.Errorf("%s: error quotes the value: %v", expr, err)
+		}
+	}
+	if failures < 100 {
+		t.Fatalf("only %d of %d expressions failed: the sweep is not testing errors", failures, len(exprs))
+	}
+}

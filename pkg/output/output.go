@@ -317,7 +317,7 @@ func jqProblem(err error) string {
 	}
 	// "FUNC(ARGS) cannot be applied to: TYPE (value)" or "... to "value":
 	// why"; ARGS are the arguments' values, so only FUNC is kept.
-	if fn, rest, ok := strings.Cut(msg, " cannot be applied to"); ok {
+	if fn, rest, ok := strings.Cut(msg, " cannot be applied to"); ok && jqName(strings.SplitN(fn, "(", 2)[0]) {
 		fn, _, _ = strings.Cut(fn, "(")
 		if strings.HasPrefix(rest, ": ") {
 			return fmt.Sprintf("%s cannot be applied to %s", fn, typeAt(0))
@@ -325,7 +325,7 @@ func jqProblem(err error) string {
 		return fmt.Sprintf("%s cannot be applied to this value", fn)
 	}
 	// "cannot NAME: TYPE (value)", NAME being a jq function or operator.
-	if name, _, ok := strings.Cut(strings.TrimPrefix(msg, "cannot "), ": "); ok && strings.HasPrefix(msg, "cannot ") && !strings.ContainsAny(name, ` "([{`) {
+	if name, _, ok := strings.Cut(strings.TrimPrefix(msg, "cannot "), ": "); ok && strings.HasPrefix(msg, "cannot ") && jqName(name) {
 		if len(types) > 1 {
 			return fmt.Sprintf("cannot %s %s and %s", name, typeAt(0), typeAt(1))
 		}
@@ -337,6 +337,21 @@ func jqProblem(err error) string {
 		}
 	}
 	return "the expression failed on this input (gojq's message is not shown: it may quote a value)"
+}
+
+// jqName reports whether s looks like a jq function or format name
+// (keys, ltrimstr, @base64d, subtract), so that it may be repeated.
+func jqName(s string) bool {
+	if s == "" || len(s) > 40 {
+		return false
+	}
+	for i, c := range s {
+		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '@' && i == 0 || c >= '0' && c <= '9' && i > 0
+		if !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // jqPlainErrors are gojq's runtime messages that quote no value.
