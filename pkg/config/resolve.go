@@ -3,7 +3,6 @@ package config
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
@@ -127,44 +126,35 @@ func Resolve(c *Config, o Overrides, getenv Env, kr Keyring) (Resolved, error) {
 // HasUserinfo reports whether a base URL carries a user name or password
 // (https://user:pass@host). replex refuses it: it authenticates with the
 // API token alone, and a password in a URL ends up printed and logged.
+// It is read from the text, not url.Parse, so that "user:pass@host" with
+// no scheme, or a URL that does not parse, counts too.
 func HasUserinfo(raw string) bool {
-	if u, err := url.Parse(raw); err == nil {
-		return u.User != nil
-	}
-	_, rest, ok := strings.Cut(raw, "://")
-	if !ok {
-		rest = raw
-	}
-	host, _, _ := strings.Cut(rest, "/")
-	return strings.Contains(host, "@")
+	_, authority, _ := splitAuthority(raw)
+	return strings.Contains(authority, "@")
 }
 
-// RedactBaseURL is raw fit to print: any user name and password become
-// "***". A URL that does not parse is cut at its last '@' all the same.
+// RedactBaseURL is raw fit to print: a user name and password, whatever
+// is before the authority's last '@', become "***".
 func RedactBaseURL(raw string) string {
-	if u, err := url.Parse(raw); err == nil {
-		if u.User == nil {
-			return raw
-		}
-		u.User = nil
-		return strings.Replace(u.String(), "://", "://***@", 1)
+	prefix, authority, rest := splitAuthority(raw)
+	if i := strings.LastIndex(authority, "@"); i >= 0 {
+		authority = "***" + authority[i:]
 	}
-	scheme, rest, ok := strings.Cut(raw, "://")
-	if !ok {
-		scheme, rest = "", raw
+	return prefix + authority + rest
+}
+
+// splitAuthority cuts raw into "scheme://", the authority (up to the first
+// '/', '?' or '#', as url.Parse reads it) and the rest.
+func splitAuthority(raw string) (prefix, authority, rest string) {
+	s := raw
+	if i := strings.Index(s, "://"); i >= 0 {
+		prefix, s = s[:i+3], s[i+3:]
 	}
-	host, path, hasPath := strings.Cut(rest, "/")
-	if i := strings.LastIndex(host, "@"); i >= 0 {
-		host = "***" + host[i:]
+	end := strings.IndexAny(s, "/?#")
+	if end < 0 {
+		end = len(s)
 	}
-	out := host
-	if hasPath {
-		out += "/" + path
-	}
-	if ok {
-		out = scheme + "://" + out
-	}
-	return out
+	return prefix, s[:end], s[end:]
 }
 
 // BaseURLError is a base URL with a user name or password, from Source.
