@@ -174,8 +174,10 @@ func TestHostileNamesNeutralised(t *testing.T) {
 }
 
 // unsafeRune describes the first character of s that could move the
-// cursor, recolour or retitle the terminal, reorder or hide text, or that
-// is not UTF-8; "" if there is none. Tabs and newlines are layout.
+// cursor, recolour or retitle the terminal, reorder or hide text (format
+// characters, Hangul fillers and other default-ignorable characters, line
+// separators, the braille blank), or that is not UTF-8; "" if there is
+// none. Tabs and newlines are layout.
 func unsafeRune(s string) string {
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
@@ -187,6 +189,8 @@ func unsafeRune(s string) string {
 			return fmt.Sprintf("control character U+%04X", r)
 		case unicode.Is(unicode.Cf, r):
 			return fmt.Sprintf("format character U+%04X", r)
+		case unicode.In(r, unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector, unicode.Zl, unicode.Zp) || r == 0x2800:
+			return fmt.Sprintf("invisible character U+%04X", r)
 		}
 		i += size
 	}

@@ -6,11 +6,13 @@ package api
 import (
 	"encoding/json"
 	"math"
+	"fmt"
 	"net/url"
 	"strconv"
 	"time"
 
 	"github.com/replexio/replex/pkg/grants"
+	"github.com/replexio/replex/pkg/output"
 	"github.com/replexio/replex/pkg/secret"
 )
 
@@ -43,6 +45,22 @@ const (
 
 // MaxNameLength bounds a token name. [contract]
 const MaxNameLength = 100
+
+// NameCharProblem describes the first character a token name may not hold,
+// "" if there is none. [assumed] A name is shown on terminals, so it holds
+// no character that output.SafeRune refuses: controls, bidi controls,
+// invisible characters, which would let "d1" + U+3164 pass for "d1". The
+// character is named by code point, never printed.
+func NameCharProblem(name string) string {
+	i := 0
+	for _, r := range name {
+		i++
+		if !output.SafeRune(r) {
+			return fmt.Sprintf("character %d is %s, %s", i, output.CodePoint(r), output.DescribeUnsafe(r))
+		}
+	}
+	return ""
+}
 
 // OrganizationPath is GET /organizations/{orgID}. [known]
 func OrganizationPath(org string) string {

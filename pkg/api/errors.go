@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strings"
 	"unicode"
+
+	"github.com/replexio/replex/pkg/output"
 )
 
 // Error is a non-2xx answer from the server. It never carries request
@@ -106,7 +108,7 @@ func sanitize(s string, n int) string {
 			b.WriteString("…")
 			break
 		}
-		if !unicode.IsPrint(r) {
+		if !unicode.IsPrint(r) || !output.SafeRune(r) {
 			r = ' '
 		}
 		b.WriteRune(r)

@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/replexio/replex/pkg/output"
 )
 
 // RetryPolicy bounds how a request that failed in a way that may pass is
@@ -268,7 +271,9 @@ func (c *Client) debugf(format string, args ...any) {
 	if c.debug == nil {
 		return
 	}
+	line := fmt.Sprintf(format, args...)
+	line = output.Sanitize(strings.TrimSuffix(line, "\n")) + "\n"
 	c.debug.mu.Lock()
 	defer c.debug.mu.Unlock()
-	fmt.Fprintf(c.debug.w, format, args...)
+	io.WriteString(c.debug.w, line)
 }

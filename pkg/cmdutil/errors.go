@@ -73,13 +73,14 @@ func ExitCode(err error) int {
 		nf       *NotFoundError
 		apiErr   *api.Error
 		profile  *config.ProfileNameError
+		baseURL  *config.BaseURLError
 	)
 	switch {
 	case errors.As(err, &exitErr):
 		return exitErr.Code
 	case errors.Is(err, context.Canceled):
 		return ExitInterrupted
-	case errors.As(err, &usage), errors.As(err, &grantErr):
+	case errors.As(err, &usage), errors.As(err, &grantErr), errors.As(err, &baseURL):
 		return ExitUsage
 	case errors.As(err, &profile) && profile.Source != config.SourceFile:
 		return ExitUsage

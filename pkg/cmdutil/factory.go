@@ -183,11 +183,15 @@ func (f *Factory) warnOwnExpiry(r config.Resolved) {
 }
 
 // CheckBaseURL refuses URLs that would leak the token: plain http is only
-// allowed to loopback unless the user opts in.
+// allowed to loopback unless the user opts in; a user name or password in
+// it is refused, and never repeated in the message.
 func CheckBaseURL(raw string, allowInsecure bool) error {
+	if config.HasUserinfo(raw) {
+		return Usagef("the base URL %s carries a user name or password; remove it: replex authenticates with the API token alone", config.RedactBaseURL(raw))
+	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return Usagef("invalid base URL %q: use https://host[:port] (or http:// for a loopback sandbox)", raw)
+		return Usagef("invalid base URL %q: use https://host[:port] (or http:// for a loopback sandbox)", config.RedactBaseURL(raw))
 	}
 	if u.Scheme == "http" && !allowInsecure && !IsLoopbackHost(u.Hostname()) {
 		return Usagef("refusing to send the API token over plain http to %s: use https, or pass --allow-insecure-http", u.Host)

@@ -76,9 +76,32 @@ func ValidateProfileName(name string) error {
 		ok = c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_'
 	}
 	if !ok {
-		return fmt.Errorf("invalid profile name %q: use lower-case letters, digits, '-' and '_' (at most 63)", name)
+		return fmt.Errorf("invalid profile name %q: %s", name, profileNameRule)
 	}
 	return nil
+}
+
+const profileNameRule = "use lower-case letters, digits, '-' and '_' (at most 63)"
+
+// profileKeyLine is "line N: " for the key name under profiles, or "".
+func profileKeyLine(raw []byte, name string) string {
+	var doc yaml.Node
+	if yaml.Unmarshal(raw, &doc) != nil || len(doc.Content) == 0 {
+		return ""
+	}
+	top := doc.Content[0]
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		if !strings.EqualFold(top.Content[i].Value, "profiles") {
+			continue
+		}
+		profiles := top.Content[i+1]
+		for j := 0; j+1 < len(profiles.Content); j += 2 {
+			if k := profiles.Content[j]; strings.EqualFold(k.Value, name) {
+				return fmt.Sprintf("line %d: ", k.Line)
+			}
+		}
+	}
+	return ""
 }
 
 // Dir returns the config directory: $REPLEX_CONFIG_DIR, else
@@ -128,57 +151,147 @@ func Load(getenv Env) (*Config, error) {
 	}
 	var probe File
 	if err := yaml.Unmarshal(raw, &probe); err != nil {
-		return nil, fmt.Errorf("config file %s: %s", c.Path, yamlProblem(err))
+		return nil, fmt.Errorf("config file %s: %s", c.Path, yamlProblem(raw, err))
 	}
 
 	v := viper.New()
 	v.SetConfigFile(c.Path)
 	v.SetConfigType("yaml")
 	if err := v.ReadInConfig(); err != nil {
-		return nil, fmt.Errorf("config file %s: %s", c.Path, yamlProblem(err))
+		return nil, fmt.Errorf("config file %s: %s", c.Path, yamlProblem(raw, err))
 	}
 	if err := v.Unmarshal(&c.File); err != nil {
-		return nil, fmt.Errorf("config file %s: %s", c.Path, yamlProblem(err))
+		return nil, fmt.Errorf("config file %s: %s", c.Path, yamlProblem(raw, err))
 	}
 	for name := range c.File.Profiles {
-		if err := ValidateProfileName(name); err != nil {
-			return nil, fmt.Errorf("config file %s: %w", c.Path, err)
+		if ValidateProfileName(name) != nil {
+			// Named by its line, not repeated: a key may be a pasted token.
+			return nil, fmt.Errorf("config file %s: %sinvalid profile name: %s", c.Path, profileKeyLine(raw, name), profileNameRule)
 		}
 	}
 	return c, nil
 }
 
-// yamlProblem turns a parser error into "line N: problem".
-func yamlProblem(err error) string {
+// yamlProblem turns a decoding error into "line N: problem", naming keys,
+// lines and kinds of value but never a value, which may be a token: the
+// YAML decoder quotes values in several of its messages ("cannot
+// unmarshal", "cannot decode", anchors, map keys), and the config decoder
+// behind viper does too. A message this does not know is replaced, not
+// repeated, unless it is one of the parser's fixed syntax messages.
+func yamlProblem(raw []byte, err error) string {
 	msg := err.Error()
 	if i := strings.Index(msg, "yaml: "); i >= 0 {
 		msg = msg[i+len("yaml: "):]
+	} else {
+		return "a setting does not have the expected kind of value; see docs/config.md"
 	}
-	msg = strings.TrimPrefix(msg, "unmarshal errors:\n")
-	msg = strings.Join(strings.Fields(strings.ReplaceAll(msg, "\n", "; ")), " ")
-	re := yamlType()
-	return re.ReplaceAllStringFunc(msg, func(m string) string {
-		sub := re.FindStringSubmatch(m)
-		found := map[string]string{"int": "a number", "float": "a number", "bool": "true or false", "str": "text",
-			"map": "a mapping", "seq": "a list", "null": "nothing", "timestamp": "a time"}[sub[1]]
-		if found == "" {
-			found = "a value"
+	if rest, ok := strings.CutPrefix(msg, "unmarshal errors:\n"); ok {
+		var parts []string
+		for _, e := range strings.Split(rest, "\n") {
+			if e = strings.TrimSpace(e); e != "" {
+				parts = append(parts, yamlEntry(e, raw))
+			}
 		}
-		// The value itself (sub[2]) is not repeated: it may be a token.
-		want := map[string]string{"map[string]config.Profile": "the profiles (name: settings)", "config.Profile": "a profile's settings (key: value)",
-			"config.File": "the settings (key: value)", "string": "text"}[sub[3]]
-		if want == "" {
-			want = "another kind of value"
-		}
-		return "found " + found + " where " + want + " belongs"
-	})
+		return strings.Join(parts, "; ")
+	}
+	return yamlEntry(oneLine(msg), raw)
 }
 
-// yamlType matches the YAML decoder's type errors, which name Go types.
-// It is compiled on first use: compiling at start-up costs every command.
-var yamlType = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile("cannot unmarshal !!(\\w+)(?: `([^`]*)`)? into (\\S+)")
-})
+// yamlEntry rewrites one of the decoder's messages; raw is searched for
+// the line of a message that has none.
+func yamlEntry(e string, raw []byte) string {
+	line, rest := "", e
+	if m := yamlLine().FindStringSubmatch(e); m != nil {
+		line, rest = "line "+m[1]+": ", m[2]
+	}
+	switch {
+	case strings.HasPrefix(rest, "cannot unmarshal !!"):
+		found, into := strings.TrimPrefix(rest, "cannot unmarshal !!"), ""
+		found, _, _ = strings.Cut(found, " ")
+		if i := strings.LastIndex(rest, " into "); i >= 0 {
+			into = rest[i+len(" into "):]
+		}
+		return line + "found " + kindOfTag(found) + " where " + wantedType(into) + " belongs"
+	case strings.HasPrefix(rest, "mapping key ") && yamlAgain().MatchString(rest):
+		return line + "a key repeats the one at line " + yamlAgain().FindStringSubmatch(rest)[1] + "; keep one of them"
+	case strings.HasPrefix(rest, "field ") && strings.Contains(rest, " already set in type "):
+		return line + "a setting is given twice; keep one of them"
+	case strings.HasPrefix(rest, "field ") && strings.Contains(rest, " not found in type "):
+		return line + "unknown setting"
+	case strings.HasPrefix(rest, "cannot decode !!"):
+		tag := rest[strings.LastIndex(rest, " as a ")+len(" as a "):]
+		if line == "" {
+			line = badTaggedScalarLine(raw)
+		}
+		return line + "the value is not " + kindOfTag(strings.TrimPrefix(tag, "!!")) + " as its tag " + tag + " says; remove the tag or fix the value"
+	case strings.HasPrefix(rest, "!!binary value contains invalid base64 data"):
+		if line == "" {
+			line = badTaggedScalarLine(raw)
+		}
+		return line + "a !!binary value is not base64"
+	case strings.HasPrefix(rest, "unknown anchor "):
+		return line + "an alias (*name) refers to no anchor (&name)"
+	case strings.HasPrefix(rest, "anchor ") && strings.HasSuffix(rest, " value contains itself"):
+		return line + "an anchor (&name) refers to itself"
+	case strings.HasPrefix(rest, "invalid map key"):
+		return line + "a key is a list or a mapping; keys are names"
+	case strings.ContainsAny(rest, "`%") || strings.Contains(rest, "{"):
+		return line + "not valid YAML"
+	}
+	return line + rest // the parser's fixed syntax messages
+}
+
+// badTaggedScalarLine finds the line of the first value with an explicit
+// tag (!!int) that does not decode as one: the decoder's message for it
+// has no line.
+func badTaggedScalarLine(raw []byte) string {
+	var doc yaml.Node
+	if yaml.Unmarshal(raw, &doc) != nil {
+		return ""
+	}
+	var find func(n *yaml.Node) int
+	find = func(n *yaml.Node) int {
+		if n.Kind == yaml.ScalarNode && n.Style&yaml.TaggedStyle != 0 {
+			var v any
+			if n.Decode(&v) != nil {
+				return n.Line
+			}
+		}
+		for _, c := range n.Content {
+			if l := find(c); l != 0 {
+				return l
+			}
+		}
+		return 0
+	}
+	if l := find(&doc); l != 0 {
+		return fmt.Sprintf("line %d: ", l)
+	}
+	return ""
+}
+
+func kindOfTag(tag string) string {
+	if k := map[string]string{"int": "a number", "float": "a number", "bool": "true or false", "str": "text",
+		"map": "a mapping", "seq": "a list", "null": "nothing", "timestamp": "a time", "binary": "binary data"}[tag]; k != "" {
+		return k
+	}
+	return "a value"
+}
+
+func wantedType(goType string) string {
+	if w := map[string]string{"map[string]config.Profile": "the profiles (name: settings)", "config.Profile": "a profile's settings (key: value)",
+		"config.File": "the settings (key: value)", "string": "text"}[goType]; w != "" {
+		return w
+	}
+	return "another kind of value"
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// yamlLine and yamlAgain read the line numbers in the decoder's messages.
+// They are compiled on first use: compiling at start-up costs every command.
+var yamlLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^line (\d+): (.*)$`) })
+var yamlAgain = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`already defined at line (\d+)$`) })
 
 func (c *Config) checkPermissions(info fs.FileInfo) {
 	if perm := info.Mode().Perm(); perm&0o077 != 0 {

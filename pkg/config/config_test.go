@@ -146,8 +146,44 @@ func TestBadProfileNameInFile(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "config.yaml"), []byte("profiles:\n  \"a/b\":\n    org: x\n"), 0o600)
 	_, err := Load(envMap(map[string]string{EnvConfigDir: dir}))
-	if err == nil || !strings.Contains(err.Error(), `invalid profile name "a/b"`) {
+	if err == nil || !strings.HasSuffix(err.Error(), `config.yaml: line 2: invalid profile name: use lower-case letters, digits, '-' and '_' (at most 63)`) {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// A config file error names the line and the problem, never a value: the
+// value may be a token, and the YAML decoder quotes values in several of
+// its messages, not only "cannot unmarshal".
+func TestConfigErrorsNeverQuoteValues(t *testing.T) {
+	const sec = "rpx_SECRETsecretSECRET0123456789"
+	for file, want := range map[string]string{
+		"profiles:\n  default:\n    token: !!int " + sec + "\n":               "line 3: the value is not a number as its tag !!int says; remove the tag or fix the value",
+		"profiles:\n  default:\n    org: o\n    token: !!bool " + sec + "\n":  "line 4: the value is not true or false as its tag !!bool says; remove the tag or fix the value",
+		"profiles:\n  default:\n    token: !!float " + sec + "\n":             "line 3: the value is not a number as its tag !!float says; remove the tag or fix the value",
+		"profiles:\n  default:\n    token: !!timestamp " + sec + "\n":         "line 3: the value is not a time as its tag !!timestamp says; remove the tag or fix the value",
+		"profiles:\n  default:\n    token: !!binary " + sec + "!\n":           "line 3: a !!binary value is not base64",
+		"profiles:\n  default:\n    token: *" + sec + "\n":                    "an alias (*name) refers to no anchor (&name)",
+		"profiles:\n  default: " + sec + "\n":                                 "line 2: found text where a profile's settings (key: value) belongs",
+		"profiles:\n  default:\n    token: [" + sec + "]\n":                   "line 3: found a list where text belongs",
+		"profiles:\n  default:\n    ? [" + sec + "]\n    : x\n":               "line 3: found a list where text belongs",
+		"profiles:\n  " + sec + ":\n    org: x\n  " + sec + ":\n    org: y\n": "line 4: a key repeats the one at line 2; keep one of them",
+		"profiles:\n  " + strings.ToUpper(sec) + " x:\n    org: x\n":          "line 2: invalid profile name: use lower-case letters, digits, '-' and '_' (at most 63)",
+		"profiles:\n  default:\n    token: \"" + sec + "\n":                   "line 3: found unexpected end of stream",
+	} {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(file), 0o600)
+		_, err := Load(envMap(map[string]string{EnvConfigDir: dir}))
+		if err == nil {
+			t.Errorf("accepted:\n%s", file)
+			continue
+		}
+		msg := err.Error()
+		if strings.Contains(strings.ToLower(msg), "secret") || strings.Contains(msg, "rpx_") {
+			t.Errorf("error quotes the value: %s", msg)
+		}
+		if !strings.HasSuffix(msg, "config.yaml: "+want) {
+			t.Errorf("file:\n%s\nerror %q\nwant  %q", file, msg, want)
+		}
 	}
 }
 

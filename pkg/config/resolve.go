@@ -93,6 +93,9 @@ func Resolve(c *Config, o Overrides, getenv Env, kr Keyring) (Resolved, error) {
 	p, _ := c.Profile(r.Profile)
 
 	r.BaseURL, r.BaseURLSource = pick(o.BaseURL, getenv(EnvBaseURL), p.BaseURL, api.DefaultBaseURL)
+	if HasUserinfo(r.BaseURL) {
+		return r, &BaseURLError{Source: r.BaseURLSource, Profile: r.Profile, URL: RedactBaseURL(r.BaseURL)}
+	}
 	r.BaseURL = NormalizeBaseURL(r.BaseURL)
 	r.Org, r.OrgSource = pick(o.Org, getenv(EnvOrg), p.Org, "")
 
@@ -130,6 +133,59 @@ func NormalizeBaseURL(raw string) string {
 		s = strings.TrimRight(trimmed, "/")
 	}
 	return s
+}
+
+// HasUserinfo reports whether a base URL carries a user name or password
+// (https://user:pass@host). replex refuses it: it authenticates with the
+// API token alone, and a password in a URL ends up printed and logged.
+// It is read from the text, not url.Parse, so that "user:pass@host" with
+// no scheme, or a URL that does not parse, counts too.
+func HasUserinfo(raw string) bool {
+	_, authority, _ := splitAuthority(raw)
+	return strings.Contains(authority, "@")
+}
+
+// RedactBaseURL is raw fit to print: a user name and password, whatever
+// is before the authority's last '@', become "***".
+func RedactBaseURL(raw string) string {
+	prefix, authority, rest := splitAuthority(raw)
+	if i := strings.LastIndex(authority, "@"); i >= 0 {
+		authority = "***" + authority[i:]
+	}
+	return prefix + authority + rest
+}
+
+// splitAuthority cuts raw into "scheme://", the authority (up to the first
+// '/', '?' or '#', as url.Parse reads it) and the rest.
+func splitAuthority(raw string) (prefix, authority, rest string) {
+	s := raw
+	if i := strings.Index(s, "://"); i >= 0 {
+		prefix, s = s[:i+3], s[i+3:]
+	}
+	end := strings.IndexAny(s, "/?#")
+	if end < 0 {
+		end = len(s)
+	}
+	return prefix, s[:end], s[end:]
+}
+
+// BaseURLError is a base URL with a user name or password, from Source.
+// URL is already redacted.
+type BaseURLError struct {
+	Source  string
+	Profile string
+	URL     string
+}
+
+func (e *BaseURLError) Error() string {
+	const why = "carries a user name or password; remove it: replex authenticates with the API token alone"
+	switch e.Source {
+	case SourceFlag:
+		return fmt.Sprintf("--base-url %s %s", e.URL, why)
+	case SourceEnv:
+		return fmt.Sprintf("%s %s %s", EnvBaseURL, e.URL, why)
+	}
+	return fmt.Sprintf("base_url of profile %q in the config file (%s) %s (replex config set base_url URL)", e.Profile, e.URL, why)
 }
 
 func pick(flag, env, file, def string) (string, string) {

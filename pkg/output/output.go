@@ -6,11 +6,12 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
-	"unicode"
-	"unicode/utf16"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/itchyny/gojq"
@@ -84,7 +85,7 @@ func WriteJSON(w io.Writer, v any) error {
 	if err := enc.Encode(v); err != nil {
 		return err
 	}
-	_, err := w.Write(escapeUnsafeJSON(buf.Bytes()))
+	_, err := w.Write(EscapeJSON(buf.Bytes()))
 	return err
 }
 
@@ -118,7 +119,7 @@ func WriteJSONList[T any](w io.Writer, items []T) error {
 			elem = bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 		}
 		bw.WriteString("  ")
-		bw.Write(escapeUnsafeJSON(elem))
+		bw.Write(EscapeJSON(elem))
 		if i < len(items)-1 {
 			bw.WriteString(",\n")
 		} else {
@@ -132,43 +133,6 @@ func WriteJSONList[T any](w io.Writer, items []T) error {
 // what encoding/json would, faster; false means "use encoding/json".
 type indentedJSONAppender interface {
 	AppendIndentedJSON(dst []byte, prefix, indent string) ([]byte, bool)
-}
-
-// escapeUnsafeJSON writes as \u escapes the characters encoding/json leaves
-// raw that a terminal would act on (DEL, C1 controls, bidi and other format
-// characters). Outside strings JSON is ASCII, so they can only be in a
-// string, where the escape means the same character.
-func escapeUnsafeJSON(b []byte) []byte {
-	if isASCIIPrintable(b) || !bytes.ContainsFunc(b, func(r rune) bool { return r >= 0x7f && !safeRune(r) }) {
-		return b
-	}
-	var out bytes.Buffer
-	for len(b) > 0 {
-		r, size := utf8.DecodeRune(b)
-		if r >= 0x7f && !safeRune(r) {
-			if r > 0xffff {
-				r1, r2 := utf16.EncodeRune(r)
-				fmt.Fprintf(&out, `\u%04x\u%04x`, r1, r2)
-			} else {
-				fmt.Fprintf(&out, `\u%04x`, r)
-			}
-		} else {
-			out.Write(b[:size])
-		}
-		b = b[size:]
-	}
-	return out.Bytes()
-}
-
-// isASCIIPrintable reports whether b has no byte from DEL up: the common
-// case, checked without decoding a rune.
-func isASCIIPrintable(b []byte) bool {
-	for _, c := range b {
-		if c >= 0x7f {
-			return false
-		}
-	}
-	return true
 }
 
 // WriteYAML prints v as YAML. It goes through JSON first so the field names
@@ -200,7 +164,7 @@ func WriteYAML(w io.Writer, v any) error {
 // would act on, so that escapeUnsafeYAML can escape it there: the YAML
 // encoder thinks bidi and format characters printable and writes them raw.
 func quoteUnsafe(n *yaml.Node) {
-	if n.Kind == yaml.ScalarNode && strings.ContainsFunc(n.Value, func(r rune) bool { return !safeRune(r) }) {
+	if n.Kind == yaml.ScalarNode && strings.ContainsFunc(n.Value, func(r rune) bool { return !SafeRune(r) }) {
 		n.Style = yaml.DoubleQuotedStyle
 	}
 	for _, c := range n.Content {
@@ -211,16 +175,16 @@ func quoteUnsafe(n *yaml.Node) {
 // escapeUnsafeYAML escapes what escapeUnsafeJSON does, in YAML's
 // double-quoted form; quoteUnsafe made sure every such character is in one.
 func escapeUnsafeYAML(b []byte) []byte {
-	if !bytes.ContainsFunc(b, func(r rune) bool { return r >= 0x7f && !safeRune(r) }) {
+	if !bytes.ContainsFunc(b, func(r rune) bool { return r >= 0x7f && !SafeRune(r) }) {
 		return b
 	}
 	var out bytes.Buffer
 	for len(b) > 0 {
 		r, size := utf8.DecodeRune(b)
 		switch {
-		case r >= 0x7f && !safeRune(r) && r > 0xffff:
+		case r >= 0x7f && !SafeRune(r) && r > 0xffff:
 			fmt.Fprintf(&out, `\U%08x`, r)
-		case r >= 0x7f && !safeRune(r):
+		case r >= 0x7f && !SafeRune(r):
 			fmt.Fprintf(&out, `\u%04x`, r)
 		default:
 			out.Write(b[:size])
@@ -292,7 +256,11 @@ func WriteJQ(w io.Writer, code *gojq.Code, v any) error {
 			return nil
 		}
 		if err, isErr := res.(error); isErr {
-			return fmt.Errorf("--jq: %s", oneLine(err.Error()))
+			var halt *gojq.HaltError
+			if errors.As(err, &halt) && halt.Value() == nil {
+				return nil // halt: stop, like jq, without an error
+			}
+			return fmt.Errorf("--jq: %s", jqProblem(err))
 		}
 		if s, isStr := res.(string); isStr {
 			// Raw, like jq -r, but a server's string must not reach a
@@ -304,63 +272,119 @@ func WriteJQ(w io.Writer, code *gojq.Code, v any) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(w, string(b))
+		// Objects and arrays keep their strings' unsafe characters as
+		// \u escapes: still valid JSON, harmless on a terminal.
+		fmt.Fprintln(w, string(EscapeJSON(b)))
 	}
 }
 
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
-
-// Sanitize makes a server-provided string safe to print on a terminal:
-// invalid UTF-8, control characters and escape sequences become visible
-// placeholders, so a hostile token name cannot rewrite the screen.
-func Sanitize(s string) string {
-	clean := true
-	for i := 0; i < len(s); {
-		if c := s[i]; c >= 0x20 && c < 0x7f {
-			i++ // printable ASCII, the usual case
+// jqProblem describes a jq runtime error by its kind and the types of the
+// values involved, never the values: gojq quotes up to 30 bytes of them,
+// which may be half of a secret the answer carries.
+func jqProblem(err error) string {
+	var halt *gojq.HaltError
+	var raised gojq.ValueError
+	switch {
+	case errors.As(err, &halt):
+		return "halt_error was called (its value is not shown)"
+	case errors.As(err, &raised):
+		return "error() was called (its value is not shown)"
+	}
+	msg := oneLine(err.Error())
+	types := jqTypes().FindAllStringSubmatch(msg, -1)
+	typeAt := func(i int) string {
+		if i >= len(types) {
+			return "a value"
+		}
+		t := types[i][1]
+		switch t {
+		case "null":
+			return "null"
+		case "object", "array":
+			return "an " + t
+		}
+		return "a " + t
+	}
+	for _, k := range jqErrorKinds {
+		if !strings.HasPrefix(msg, k.prefix) {
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if (r == utf8.RuneError && size == 1) || !safeRune(r) {
-			clean = false
-			break
+		switch strings.Count(k.text, "%s") {
+		case 0:
+			return k.text
+		case 1:
+			return fmt.Sprintf(k.text, typeAt(0))
 		}
-		i += size
+		return fmt.Sprintf(k.text, typeAt(0), typeAt(1))
 	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case !safeRune(r):
-			if r < 0x100 {
-				fmt.Fprintf(&b, `\x%02x`, r)
-			} else {
-				fmt.Fprintf(&b, `\u%04x`, r)
-			}
-		default:
-			b.WriteRune(r)
+	// "FUNC(ARGS) cannot be applied to: TYPE (value)" or "... to "value":
+	// why"; ARGS are the arguments' values, so only FUNC is kept.
+	if fn, rest, ok := strings.Cut(msg, " cannot be applied to"); ok && jqName(strings.SplitN(fn, "(", 2)[0]) {
+		fn, _, _ = strings.Cut(fn, "(")
+		if strings.HasPrefix(rest, ": ") {
+			return fmt.Sprintf("%s cannot be applied to %s", fn, typeAt(0))
 		}
-		i += size
+		return fmt.Sprintf("%s cannot be applied to this value", fn)
 	}
-	return b.String()
+	// "cannot NAME: TYPE (value)", NAME being a jq function or operator.
+	if name, _, ok := strings.Cut(strings.TrimPrefix(msg, "cannot "), ": "); ok && strings.HasPrefix(msg, "cannot ") && jqName(name) {
+		if len(types) > 1 {
+			return fmt.Sprintf("cannot %s %s and %s", name, typeAt(0), typeAt(1))
+		}
+		return fmt.Sprintf("cannot %s %s", name, typeAt(0))
+	}
+	for _, plain := range jqPlainErrors {
+		if strings.HasPrefix(msg, plain) {
+			return msg // no value in it; any name is from the expression
+		}
+	}
+	return "the expression failed on this input (gojq's message is not shown: it may quote a value)"
 }
 
-// safeRune rejects C0/C1 controls, DEL, and bidi/format overrides that can
-// disguise text (Trojan Source).
-func safeRune(r rune) bool {
-	if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+// jqName reports whether s looks like a jq function or format name
+// (keys, ltrimstr, @base64d, subtract), so that it may be repeated.
+func jqName(s string) bool {
+	if s == "" || len(s) > 40 {
 		return false
 	}
-	if r < 0x7f {
-		return true // printable ASCII: no table to look up
-	}
-	if unicode.Is(unicode.Cf, r) {
-		return false
+	for i, c := range s {
+		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '@' && i == 0 || c >= '0' && c <= '9' && i > 0
+		if !ok {
+			return false
+		}
 	}
 	return true
 }
+
+// jqPlainErrors are gojq's runtime messages that quote no value.
+var jqPlainErrors = []string{
+	"length mismatch", "input(s)/0 is not allowed", "expected an array of 8 numbers",
+	"number of seconds is out of range", "number is out of range", "too many variable values provided",
+	"function not defined: ", "variable not defined: ", "variable defined but not bound: ",
+	"invalid variable name: ", "label not defined: ", "format not defined: ",
+}
+
+// jqErrorKinds are gojq's messages that quote a value, by their fixed
+// beginning, and what replex says instead (%s: the type of a value).
+var jqErrorKinds = []struct{ prefix, text string }{
+	{"expected an object but got: ", "expected an object but got %s"},
+	{"expected an array but got: ", "expected an array but got %s"},
+	{"cannot iterate over: ", "cannot iterate over %s"},
+	{"array index should not be negative: ", "an array index is negative"},
+	{"array index too large: ", "an array index is too large"},
+	{"repeat string result too large: ", "a repeated string would be too large"},
+	{"expected a string for object key but got: ", "expected a string for an object key but got %s"},
+	{"expected a number for indexing an array but got: ", "expected a number to index an array but got %s"},
+	{"expected a number for indexing a string but got: ", "expected a number to index a string but got %s"},
+	{"flatten depth should not be negative: ", "flatten depth is negative"},
+	{"invalid path against: ", "invalid path against %s"},
+	{"invalid path on iterating against: ", "invalid path on iterating against %s"},
+}
+
+// jqTypes finds the type gojq names before each value it quotes; the
+// words printed come from this fixed set, never from the value.
+var jqTypes = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`\b(null|boolean|number|string|array|object)\b(?: \(|$| and | by:)`)
+})
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

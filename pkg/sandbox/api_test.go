@@ -157,8 +157,13 @@ func TestCreateValidation(t *testing.T) {
 		{"no name", `{"permissions":{}}`, 422, "validation_failed", "name is required"},
 		{"blank name", `{"name":" \u00a0 ","permissions":{}}`, 422, "validation_failed", "name must not be only whitespace"},
 		{"long name", `{"name":"` + strings.Repeat("é", 101) + `"}`, 422, "validation_failed", "name is 101 characters long; the limit is 100"},
-		{"control", `{"name":"a\tb"}`, 422, "validation_failed", "name must not contain control characters"},
-		{"newline", `{"name":"a\nb"}`, 422, "validation_failed", "name must not contain control characters"},
+		{"control", `{"name":"a\tb"}`, 422, "validation_failed", "name must not contain control, bidi or invisible characters: character 2 is U+0009, a control character"},
+		{"newline", `{"name":"a\nb"}`, 422, "validation_failed", "name must not contain control, bidi or invisible characters: character 2 is U+000A, a control character"},
+		{"escape", `{"name":"a\u001b[2J"}`, 422, "validation_failed", "name must not contain control, bidi or invisible characters: character 2 is U+001B, a control character"},
+		{"bidi", `{"name":"gnp\u202e.exe"}`, 422, "validation_failed", "name must not contain control, bidi or invisible characters: character 4 is U+202E, a bidi control"},
+		{"hangul filler", `{"name":"d1\u3164"}`, 422, "validation_failed", "name must not contain control, bidi or invisible characters: character 3 is U+3164, an invisible character"},
+		{"zero width", `{"name":"d\u200b1"}`, 422, "validation_failed", "name must not contain control, bidi or invisible characters: character 2 is U+200B, an invisible character"},
+		{"braille blank", `{"name":"d1\u2800"}`, 422, "validation_failed", "name must not contain control, bidi or invisible characters: character 3 is U+2800, an invisible character"},
 		{"category", `{"name":"x","permissions":{"cluster":["read"],"bogus":["read"]}}`, 422, "validation_failed", `unknown permission category "bogus"`},
 		{"action", `{"name":"x","permissions":{"cluster":["read","admin"]}}`, 422, "validation_failed", `unknown action "admin" in permission category "cluster"`},
 		{"past", `{"name":"x","expiresAt":"2025-06-01T11:59:59Z"}`, 422, "validation_failed", "expiresAt 2025-06-01T11:59:59Z is not in the future"},
@@ -274,7 +279,9 @@ func TestUpdate(t *testing.T) {
 	r = f.do("PUT", path, f.admin, `{"name":"x","expiresAt":"2025-06-01T12:00:00Z"}`)
 	wantError(t, r, 422, "validation_failed", "expiresAt 2025-06-01T12:00:00Z is not in the future")
 	r = f.do("PUT", path, f.admin, `{"name":"\u0000"}`)
-	wantError(t, r, 422, "validation_failed", "name must not contain control characters")
+	wantError(t, r, 422, "validation_failed", "name must not contain control, bidi or invisible characters: character 1 is U+0000, a control character")
+	r = f.do("PUT", path, f.admin, `{"name":"x\u115f"}`)
+	wantError(t, r, 422, "validation_failed", "name must not contain control, bidi or invisible characters: character 2 is U+115F, an invisible character")
 	r = f.do("PUT", path, f.admin, `{"name":"x","permissions":{"cluster":["fly"]}}`)
 	wantError(t, r, 422, "validation_failed", `unknown action "fly" in permission category "cluster"`)
 	r = f.do("PUT", path, f.admin, `{"name":`)

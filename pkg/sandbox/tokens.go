@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/replexio/replex/pkg/api"
@@ -19,7 +18,7 @@ import (
 // test helper: no escalation check, and an expiry in the past is allowed.
 func (s *Server) create(in api.TokenInput, caller *api.Token) (*record, string, *apiError) {
 	now := s.clock()
-	perms, expiresAt, err := validateInput(in, now, nil, caller == nil)
+	perms, expiresAt, err := validateInput(in, now, "", nil, caller == nil)
 	if err != nil {
 		return nil, "", err
 	}
@@ -49,7 +48,7 @@ func (s *Server) update(id string, in api.TokenInput, caller api.Token) (api.Tok
 		return api.Token{}, tokenNotFound(id)
 	}
 	now := s.clock()
-	perms, expiresAt, err := validateInput(in, now, rec.token.ExpiresAt, false)
+	perms, expiresAt, err := validateInput(in, now, rec.token.Name, rec.token.ExpiresAt, false)
 	if err != nil {
 		return api.Token{}, err
 	}
@@ -103,10 +102,14 @@ func (s *Server) delete(id string, caller api.Token) *apiError {
 // validateInput checks a create or replace body and returns the permissions
 // normalized and the expiry in API form. An expiry in the past is refused
 // unless allowPast, or unless it equals prev: a client renaming an expired
-// token sends its old expiry back.
-func validateInput(in api.TokenInput, now time.Time, prev *time.Time, allowPast bool) (grants.Set, *time.Time, *apiError) {
-	if err := checkName(in.Name); err != nil {
-		return nil, nil, err
+// token sends its old expiry back. Likewise a replace may keep the name the
+// token has (prevName) even if today's rule refuses it: a token named
+// before the rule can still be edited, and renamed to a valid name.
+func validateInput(in api.TokenInput, now time.Time, prevName string, prev *time.Time, allowPast bool) (grants.Set, *time.Time, *apiError) {
+	if prevName == "" || in.Name != prevName {
+		if err := checkName(in.Name); err != nil {
+			return nil, nil, err
+		}
 	}
 	if err := grants.Validate(in.Permissions); err != nil {
 		return nil, nil, errorf(http.StatusUnprocessableEntity, "validation_failed", "%s", err)
@@ -138,8 +141,9 @@ func checkName(name string) *apiError {
 		return invalid("name is not valid UTF-8")
 	case strings.TrimSpace(name) == "":
 		return invalid("name must not be only whitespace")
-	case strings.ContainsFunc(name, unicode.IsControl):
-		return invalid("name must not contain control characters")
+	}
+	if p := api.NameCharProblem(name); p != "" {
+		return invalid("name must not contain control, bidi or invisible characters: %s", p)
 	}
 	return nil
 }

@@ -90,9 +90,11 @@ the answer) and prints every page; --jq runs on each page. -i/--include
 prints the status line and the response headers first; --silent prints no
 body.
 
-On a terminal a JSON answer is indented; piped, the body is printed exactly
-as received. --jq runs a jq expression over a successful JSON answer (strings
-print raw). An answer outside 2xx still prints its body on standard output,
+On a terminal a JSON answer is indented, and control, bidi and invisible
+characters in its strings are written as \u escapes (the same JSON); piped,
+the body is printed exactly as received. --jq runs a jq expression over a
+successful JSON answer (strings print raw, sanitized for the terminal); its
+errors name the kind of value, never the value. An answer outside 2xx still prints its body on standard output,
 then replex exits with the documented code ('replex help exit-codes'): 4 for 401
 and 403, 5 for 404, 1 otherwise. A redirect (3xx) is not followed and its
 body not printed: replex exits 1 naming where it pointed. The body is
@@ -501,7 +503,9 @@ func writeBody(w io.Writer, body []byte, tty bool) error {
 		var b bytes.Buffer
 		if json.Indent(&b, body, "", "  ") == nil {
 			b.WriteByte('\n')
-			_, err := w.Write(b.Bytes())
+			// Unsafe characters inside strings become \u escapes: the
+			// same JSON, harmless on the terminal.
+			_, err := w.Write(output.EscapeJSON(b.Bytes()))
 			return err
 		}
 		// Not JSON (a proxy's page): no terminal escapes reach the screen.

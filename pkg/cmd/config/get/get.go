@@ -9,6 +9,7 @@ import (
 
 	"github.com/replexio/replex/pkg/cmd/config/keys"
 	"github.com/replexio/replex/pkg/cmdutil"
+	"github.com/replexio/replex/pkg/config"
 )
 
 // Options of `replex config get`.
@@ -67,7 +68,7 @@ func run(opts *Options) error {
 		p, _ := cfg.Profile(name)
 		switch key.Name {
 		case keys.BaseURL:
-			value = p.BaseURL
+			value = config.RedactBaseURL(p.BaseURL) // replex refuses to use one with a password; it never prints it
 		case keys.Org:
 			value = p.Org
 		case keys.TokenStorage:

@@ -111,7 +111,7 @@ func describe(p config.Profile) string {
 		parts = append(parts, p.Org)
 	}
 	if p.BaseURL != "" {
-		parts = append(parts, p.BaseURL)
+		parts = append(parts, config.RedactBaseURL(p.BaseURL))
 	}
 	if len(parts) == 0 {
 		return "profile"

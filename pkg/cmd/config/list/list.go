@@ -98,7 +98,7 @@ func Profiles(cfg *config.Config) []Profile {
 		if storage == "" {
 			storage = "none"
 		}
-		out = append(out, Profile{Name: n, Current: n == cfg.File.CurrentProfile, BaseURL: p.BaseURL, Org: p.Org, TokenStorage: storage})
+		out = append(out, Profile{Name: n, Current: n == cfg.File.CurrentProfile, BaseURL: config.RedactBaseURL(p.BaseURL), Org: p.Org, TokenStorage: storage})
 	}
 	return out
 }

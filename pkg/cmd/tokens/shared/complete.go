@@ -10,6 +10,7 @@ import (
 
 	"github.com/replexio/replex/pkg/api"
 	"github.com/replexio/replex/pkg/cmdutil"
+	"github.com/replexio/replex/pkg/output"
 )
 
 // CompletionTimeout bounds the API call behind a <TAB>: a shell that waits
@@ -55,12 +56,16 @@ func TokenCandidates(tokens []api.Token, given []string, toComplete string) []st
 	}
 	var names, ids []string
 	for _, t := range tokens {
+		// A name or id that is not terminal-safe is never offered: the
+		// shell would insert its raw characters into the command line,
+		// and a sanitized copy would name nothing. Descriptions are only
+		// shown, so they are sanitized.
 		if strings.HasPrefix(t.Name, toComplete) && count[t.Name] == 1 && !slices.Contains(given, t.Name) &&
 			completable(t.Name) && !slices.Contains(given, t.ID) {
-			names = append(names, t.Name+"\t"+t.ID)
+			names = append(names, t.Name+"\t"+output.Sanitize(t.ID))
 		}
-		if strings.HasPrefix(t.ID, toComplete) && !slices.Contains(given, t.ID) && !slices.Contains(given, t.Name) {
-			ids = append(ids, t.ID+"\t"+flatten(t.Name))
+		if strings.HasPrefix(t.ID, toComplete) && completable(t.ID) && !slices.Contains(given, t.ID) && !slices.Contains(given, t.Name) {
+			ids = append(ids, t.ID+"\t"+output.Sanitize(t.Name))
 		}
 	}
 	slices.Sort(names)
@@ -68,17 +73,10 @@ func TokenCandidates(tokens []api.Token, given []string, toComplete string) []st
 	return append(names, ids...)
 }
 
-// completable reports whether a name can be offered as one shell word:
-// control characters, tabs and newlines would break the completion protocol.
-func completable(name string) bool {
-	return !strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f })
-}
-
-func flatten(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return ' '
-		}
-		return r
-	}, s)
+// completable reports whether s can be offered as one shell word: no
+// control, bidi or invisible character (output.FirstUnsafe), which also
+// keeps tabs and newlines out of the completion protocol.
+func completable(s string) bool {
+	_, ok := output.FirstUnsafe(s)
+	return ok && s != ""
 }

@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/spf13/cobra"
@@ -94,10 +93,8 @@ func ValidateName(name string) error {
 	case utf8.RuneCountInString(name) > api.MaxNameLength:
 		return cmdutil.Usagef("invalid token name: %d characters, at most %d are allowed", utf8.RuneCountInString(name), api.MaxNameLength)
 	}
-	for _, r := range name {
-		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
-			return cmdutil.Usagef("invalid token name %q: it contains a control character", name)
-		}
+	if p := api.NameCharProblem(name); p != "" {
+		return cmdutil.Usagef("invalid token name: %s; a name may hold no control, bidi or invisible character", p)
 	}
 	if retired.Is(name) {
 		// Such a name is how a retired token is recognised: a live token
