@@ -5,8 +5,8 @@ package api
 
 import (
 	"encoding/json"
-	"math"
 	"fmt"
+	"math"
 	"net/url"
 	"strconv"
 	"time"
