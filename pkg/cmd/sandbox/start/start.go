@@ -73,9 +73,9 @@ network that misbehave; all off by default:
 Fractions are from 0 to 1. Each faulted request is marked in the request log.
 
 Pages of the token list hold at most --max-page-size tokens (default 1000); a
-larger limit is answered with that many, and meta.limit says so, as the
-contract describes (docs/api.md). --refuse-large-pages answers it with 400
-instead, as some servers do.`,
+larger limit is answered with that many, and meta.limit says so, as the API
+contract describes. --refuse-large-pages answers it with 400 instead, as some
+servers do.`,
 		Example: `  replex sandbox start --ephemeral --listen 127.0.0.1:0
   replex sandbox start --data ./sandbox.json --seed-tokens 200
   replex sandbox start --ephemeral --drop-after-commit-rate 0.5 --latency 50ms --fault-seed 1
