@@ -244,12 +244,21 @@ func mentionsSecret(b []byte) bool {
 // maskJSONStrings replaces every string value of JSON that does not parse
 // with "[masked]": a cut or escaped key cannot be trusted to say where a
 // secret is. A string followed by ':' is a key and stays (made safe).
+// Outside strings only JSON's punctuation and blanks stay: in a body whose
+// quotes are out of step, a secret can stand bare between two strings.
 func maskJSONStrings(b []byte) []byte {
 	var out bytes.Buffer
 	for i := 0; i < len(b); {
 		if b[i] != '"' {
-			out.WriteByte(b[i])
-			i++
+			if jsonPunct(b[i]) {
+				out.WriteByte(b[i])
+				i++
+				continue
+			}
+			for i < len(b) && b[i] != '"' && !jsonPunct(b[i]) {
+				i++
+			}
+			out.WriteString("[masked]")
 			continue
 		}
 		end := i + 1
@@ -273,3 +282,6 @@ func maskJSONStrings(b []byte) []byte {
 	}
 	return out.Bytes()
 }
+
+// jsonPunct reports whether c is JSON punctuation or a blank.
+func jsonPunct(c byte) bool { return strings.IndexByte("{}[],: \t\n\r", c) >= 0 }
