@@ -15,6 +15,7 @@ import (
 
 	"github.com/replexio/replex/pkg/api"
 	"github.com/replexio/replex/pkg/cmd/tokens/delivery"
+	"github.com/replexio/replex/pkg/cmd/tokens/rotation"
 	"github.com/replexio/replex/pkg/cmd/tokens/shared"
 	"github.com/replexio/replex/pkg/cmdutil"
 	"github.com/replexio/replex/pkg/config"
@@ -43,7 +44,7 @@ type Options struct {
 
 	bulk     bool
 	filter   shared.Filter
-	rotation rotation
+	rotation rotation.Rotation
 }
 
 // NewCmdRotate builds the command.
@@ -130,16 +131,16 @@ func (o *Options) validate(cmd *cobra.Command) error {
 		return cmdutil.Usagef("name the token to rotate, or select tokens with --name, --expiring-within or --older-than (with --secret-dir)")
 	}
 	now := o.F.Now()
-	o.rotation = rotation{now: o.F.Now, notice: func(msg string) {
+	o.rotation = rotation.Rotation{Now: o.F.Now, Notice: func(msg string) {
 		fmt.Fprintln(o.F.IOStreams.ErrOut, "note: "+output.Sanitize(msg))
 	}}
-	o.rotation.grace = o.Grace
+	o.rotation.Grace = o.Grace
 	if fl.Changed("expires") {
 		exp, err := shared.ParseExpires(o.Expires, now)
 		if err != nil {
 			return err
 		}
-		o.rotation.setExpires, o.rotation.expires = true, exp
+		o.rotation.SetExpires, o.rotation.Expires = true, exp
 	}
 	if err := o.Secret.Check(cmd); err != nil {
 		return err
@@ -185,10 +186,10 @@ func (o *Options) confirm(question string) error {
 }
 
 func (o *Options) retirePhrase() string {
-	if o.rotation.grace == 0 {
+	if o.rotation.Grace == 0 {
 		return "the old token stops working at once"
 	}
-	return "the old token keeps working for " + expiry.Humanize(o.rotation.grace)
+	return "the old token keeps working for " + expiry.Humanize(o.rotation.Grace)
 }
 
 func runOne(ctx context.Context, o *Options) error {
@@ -233,7 +234,7 @@ func runOne(ctx context.Context, o *Options) error {
 	// the steps would leave two tokens and no clear owner of the secret.
 	work := context.WithoutCancel(ctx)
 	var stored string
-	_, err = o.rotation.run(work, client, old, func(c api.CreatedToken) error {
+	_, err = o.rotation.Run(work, client, old, func(c api.CreatedToken) error {
 		handedOver = true
 		return target.Deliver(work, client, "Token rotated", c, o.storeOwn(self[old.ID], resolved, c, &stored))
 	})
@@ -243,8 +244,8 @@ func runOne(ctx context.Context, o *Options) error {
 	if err != nil {
 		return err
 	}
-	if o.rotation.grace > 0 {
-		fmt.Fprintf(ios.ErrOut, "The old token %s keeps working until %s.\n", old.ID, shared.Timestamp(o.rotation.retireDeadline(old, f.Now())))
+	if o.rotation.Grace > 0 {
+		fmt.Fprintf(ios.ErrOut, "The old token %s keeps working until %s.\n", old.ID, shared.Timestamp(o.rotation.RetireDeadline(old, f.Now())))
 	}
 	return ctx.Err()
 }
@@ -266,7 +267,7 @@ func (o *Options) dryRunOne(ctx context.Context) error {
 	}
 	fmt.Fprintf(ios.Out, "Would rotate token %q (%s): grants %s; new expiry %s; %s.\n",
 		output.Sanitize(old.Name), old.ID, shared.GrantList(old.Permissions),
-		shared.Timestamp(o.rotation.newExpiry(old, f.Now())), o.retirePhrase())
+		shared.Timestamp(o.rotation.NewExpiry(old, f.Now())), o.retirePhrase())
 	fmt.Fprintln(ios.ErrOut, "Dry run: nothing was changed.")
 	return nil
 }
@@ -402,7 +403,7 @@ func runBulk(ctx context.Context, o *Options) error {
 	work := func(ctx context.Context, i int) error {
 		t := ordered[i]
 		var stored string
-		created, err := o.rotation.run(ctx, client, t, func(c api.CreatedToken) error {
+		created, err := o.rotation.Run(ctx, client, t, func(c api.CreatedToken) error {
 			handedOver[i] = true
 			return files[i].Deliver(ctx, client, "Token rotated", c, o.storeOwn(self[t.ID], resolved, c, &stored))
 		})
