@@ -314,6 +314,9 @@ func (p parser) entry(n *yaml.Node) (Entry, error) {
 		return e, p.errf(n.Line, "token %q has no permissions: give grants: [CAT:ACTIONS, ...] or preset: view|full", e.Name)
 	}
 	e.Permissions = set.Normalize()
+	if e.RotateBefore > 0 && e.Expires.Lifetime > 0 && e.RotateBefore >= e.Expires.Lifetime {
+		return e, p.errf(n.Line, "token %q: rotateBefore %s is not shorter than its lifetime %s, so every new token would be due at once", e.Name, expiry.Compact(e.RotateBefore), e.Expires.Text)
+	}
 	if e.RotateBefore > 0 && e.Expires.Never && hasExpires {
 		return e, p.errf(n.Line, "token %q never expires, so rotateBefore never comes due: give expires: 90d (or drop rotateBefore)", e.Name)
 	}

@@ -66,7 +66,7 @@ func Load(f *cmdutil.Factory, fl *Flags) (*tokenspec.Spec, error) {
 
 // Make lists the organization's tokens once and plans. Deleting or rotating
 // replex's own token is held back: a prune must not lock replex out, and
-// rotating its own credential is 'tokens rotate''s job, which stores the
+// rotating its own credential is 'tokens rotate”s job, which stores the
 // new one.
 func Make(ctx context.Context, c *api.Client, f *cmdutil.Factory, spec *tokenspec.Spec, fl *Flags) (tokenspec.Plan, error) {
 	all, err := c.ListTokens(ctx)
