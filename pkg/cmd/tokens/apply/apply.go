@@ -70,14 +70,14 @@ missing, change grants and expiry where they differ, with --rotate rotate what
 is due (with --grace as in 'tokens rotate'), with --prune delete live tokens
 the file does not name (never replex's own token, never retired twins).
 A relative lifetime is in sync while the token's own lifetime (expiresAt -
-createdAt) is within 1% (at least a minute) of it: see docs/tokens.md.
+createdAt) is within 1% (at least a minute) of it.
 
 On a terminal apply shows the plan and asks; without one pass --yes. The
 changes run --parallel at a time; one line per token goes to stderr, and
 if any failed the exit status is 3. A second apply sends no write and says
 "In sync". Every new secret follows the delivery rule: a secret that cannot
 be delivered takes its new token with it, and a rotation then keeps the old
-token. --print-schema writes the JSON Schema of the file (docs/tokens.schema.json).`,
+token. --print-schema writes the JSON Schema of the file, for editors.`,
 		Example: `  replex tokens apply -f tokens.yaml --secret-dir ./secrets
   replex tokens apply -f tokens.yaml --rotate --grace 1h --yes
   replex tokens apply -f tokens.yaml --prune --dry-run

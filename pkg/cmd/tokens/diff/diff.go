@@ -26,7 +26,7 @@ func NewCmdDiff(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 		Use:   "diff -f <file>",
 		Short: "Show what 'tokens apply' would change to match a spec file",
 		Long: `Compare the organization's tokens with a spec file (see 'replex tokens apply
---help' and docs/tokens.md) and print the plan: tokens to create, grants and
+--help') and print the plan: tokens to create, grants and
 expiries to change, and with --rotate rotations due, with --prune tokens the
 file does not name. It sends no write; it is 'tokens apply --dry-run'.
 
