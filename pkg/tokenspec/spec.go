@@ -18,6 +18,7 @@ import (
 	"github.com/replexio/replex/pkg/api"
 	"github.com/replexio/replex/pkg/expiry"
 	"github.com/replexio/replex/pkg/grants"
+	"github.com/replexio/replex/pkg/retired"
 )
 
 // Spec is a parsed, valid spec file.
@@ -334,6 +335,9 @@ func (p parser) checkName(line int, name string) error {
 	}
 	if problem := api.NameCharProblem(name); problem != "" {
 		return p.errf(line, "name: %s", problem)
+	}
+	if retired.Is(name) {
+		return p.errf(line, "name %q is the name of a retired token left by a graceful rotation: apply never manages those", name)
 	}
 	return nil
 }
