@@ -171,9 +171,7 @@ func run(ctx context.Context, o *Options) error {
 				return err
 			}
 		} else {
-			for _, h := range plan.Held {
-				fmt.Fprintf(ios.ErrOut, "note: %q (%s): %s\n", output.Sanitize(h.Name), h.ID, output.Sanitize(h.Reason))
-			}
+			specplan.PrintHeld(ios, plan)
 		}
 		fmt.Fprintln(ios.ErrOut, specplan.InSyncLine(o.spec))
 		return nil

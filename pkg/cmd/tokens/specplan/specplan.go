@@ -118,9 +118,7 @@ func Print(ios *iostreams.IOStreams, plan tokenspec.Plan, format string) error {
 	if format == output.JSON {
 		return output.WriteJSON(ios.Out, Doc{InSync: plan.InSync(), Changes: plan.Changes, Held: plan.Held})
 	}
-	for _, h := range plan.Held {
-		fmt.Fprintf(ios.ErrOut, "note: %s %q%s: %s\n", heldVerb(h.Action), output.Sanitize(h.Name), idPart(h.ID), output.Sanitize(h.Reason))
-	}
+	PrintHeld(ios, plan)
 	if plan.InSync() {
 		return nil
 	}
@@ -140,6 +138,28 @@ func Print(ios *iostreams.IOStreams, plan tokenspec.Plan, format string) error {
 		return tb.WriteStyled(ios.Out, ios.ColorEnabled(), false)
 	}
 	return tb.WritePlain(ios.Out, ios.ColorEnabled(), false)
+}
+
+// maxHeldNotes bounds the notes about tokens the file does not name: an
+// organization of thousands must not bury the plan under them.
+const maxHeldNotes = 10
+
+// PrintHeld writes a note on stderr for each change the flags hold back;
+// past maxHeldNotes unnamed tokens, one line counts the rest.
+func PrintHeld(ios *iostreams.IOStreams, plan tokenspec.Plan) {
+	unnamed := 0
+	for _, h := range plan.Held {
+		if h.Action == tokenspec.Delete && h.Token != nil && !strings.HasPrefix(h.Reason, "replex's own") {
+			unnamed++
+			if unnamed > maxHeldNotes {
+				continue
+			}
+		}
+		fmt.Fprintf(ios.ErrOut, "note: %s %q%s: %s\n", heldVerb(h.Action), output.Sanitize(h.Name), idPart(h.ID), output.Sanitize(h.Reason))
+	}
+	if more := unnamed - maxHeldNotes; more > 0 {
+		fmt.Fprintf(ios.ErrOut, "note: and %d more tokens not in the file (-o json lists them all; --prune deletes them)\n", more)
+	}
 }
 
 // Detail is one change in words.
