@@ -34,6 +34,10 @@ type Options struct {
 	DryRun      bool
 	Grace       time.Duration
 	SecretDir   string
+	// SecretCommand is the destination of entries without secret:, like
+	// --secret-dir; Timeout bounds every secret command.
+	SecretCommand string
+	Timeout       time.Duration
 	Parallel    int
 	PrintSchema bool
 
@@ -63,7 +67,13 @@ The file is checked first: unknown keys, duplicate names, bad grants and bad
 durations fail with FILE:LINE: problem (exit 2), with nothing sent. So does an
 entry whose new secret would have nowhere to go: without secret: it needs
 --secret-dir DIR, where its secret is written to DIR/<name>.token (0600,
-never overwritten, created before the request).
+never overwritten, created before the request), or --secret-command CMD.
+A secret command (secret: command: or --secret-command) runs as for 'tokens
+create --secret-command': through the shell, the secret alone on its standard
+input, REPLEX_TOKEN_NAME, REPLEX_TOKEN_ID and REPLEX_TOKEN_EXPIRES_AT in its
+environment, never replex's own credential; it must exit 0 within
+--secret-command-timeout, or the new token is revoked (a rotation keeps the
+old token under its name) and that change fails.
 
 One listing gives the plan ('replex tokens diff' prints it): create what is
 missing, change grants and expiry where they differ, with --rotate rotate what
@@ -104,6 +114,8 @@ token. --print-schema writes the JSON Schema of the file, for editors.`,
 	fl.Var(expiry.NewDurationFlag(&opts.Grace, 0, false), "grace", "with --rotate: keep each old token working this long (e.g. 1h)")
 	fl.StringVar(&opts.SecretDir, "secret-dir", "", "directory for new secrets of entries without secret:, one DIR/<name>.token each")
 	_ = cmd.MarkFlagDirname("secret-dir")
+	fl.StringVar(&opts.SecretCommand, "secret-command", "", "run this shell command with each new secret on its standard input, for entries without secret:")
+	fl.Var(expiry.NewDurationFlag(&opts.Timeout, delivery.DefaultCommandTimeout, false), "secret-command-timeout", "kill a secret command and revoke its token if it has not exited 0 within this long")
 	fl.IntVar(&opts.Parallel, "parallel", shared.DefaultParallel, "changes at a time")
 	fl.BoolVar(&opts.PrintSchema, "print-schema", false, "print the JSON Schema of the spec file and exit")
 	return cmd
@@ -116,6 +128,12 @@ func (o *Options) validate() error {
 	if err := shared.CheckParallel(o.Parallel); err != nil {
 		return &cmdutil.UsageError{Err: err}
 	}
+	if o.SecretDir != "" && o.SecretCommand != "" {
+		return cmdutil.Usagef("--secret-dir and --secret-command cannot be used together: choose one destination for entries without secret:")
+	}
+	if o.SecretCommand != "" && strings.TrimSpace(o.SecretCommand) == "" {
+		return cmdutil.Usagef("--secret-command is empty: give the command that stores the secret")
+	}
 	if o.SecretDir != "" {
 		if st, err := os.Stat(o.SecretDir); err != nil || !st.IsDir() {
 			return cmdutil.Usagef("--secret-dir %s is not a directory: create it first (mkdir -m 700 %s)", o.SecretDir, o.SecretDir)
@@ -127,13 +145,9 @@ func (o *Options) validate() error {
 	}
 	if !o.DryRun {
 		for _, e := range spec.Tokens {
-			if e.Command == "" && o.SecretDir == "" {
+			if e.Command == "" && o.SecretDir == "" && o.SecretCommand == "" {
 				return &cmdutil.UsageError{Err: &tokenspec.Error{File: spec.File, Line: e.Line,
-					Msg: fmt.Sprintf("token %q: a new secret would have nowhere to go: give it secret: {command: CMD}, or pass --secret-dir DIR", e.Name)}}
-			}
-			if e.Command != "" {
-				return &cmdutil.UsageError{Err: &tokenspec.Error{File: spec.File, Line: e.Line,
-					Msg: "secret.command needs this replex to support --secret-command"}}
+					Msg: fmt.Sprintf("token %q: a new secret would have nowhere to go: give it secret: {command: CMD}, or pass --secret-dir DIR or --secret-command CMD", e.Name)}}
 			}
 		}
 	}
@@ -193,8 +207,12 @@ func run(ctx context.Context, o *Options) error {
 		if ch.Action != tokenspec.Create && ch.Action != tokenspec.Rotate {
 			continue
 		}
-		t, err := delivery.OpenIn(f, o.SecretDir, ch.Name)
+		t, err := o.open(ch)
 		if err != nil {
+			var usage *cmdutil.UsageError
+			if errors.As(err, &usage) {
+				return err
+			}
 			path := filepath.Join(o.SecretDir, secret.TokenFileName(ch.Name))
 			if errors.Is(err, fs.ErrExist) {
 				return cmdutil.Usagef("%s already exists: move it away or choose another --secret-dir (replex never overwrites a file); nothing was changed", path)
@@ -278,8 +296,11 @@ func run(ctx context.Context, o *Options) error {
 			} else if r.ID != "" {
 				line += " (" + r.ID + ")"
 			}
-			if r.SecretFile != "" {
+			switch {
+			case r.SecretFile != "":
 				line += "  secret: " + output.Sanitize(r.SecretFile)
+			case r.NewID != "":
+				line += "  secret: delivered to its command"
 			}
 			prog.Line("%s", line)
 		}
@@ -311,6 +332,18 @@ func run(ctx context.Context, o *Options) error {
 		return &cmdutil.ExitError{Code: cmdutil.ExitPartial, Err: fmt.Errorf("%d of %d changes failed", failed, len(changes)), Silent: true}
 	}
 	return nil
+}
+
+// open prepares where a change's new secret goes: the entry's own
+// secret.command, else --secret-command, else DIR/<name>.token.
+func (o *Options) open(ch tokenspec.Change) (*delivery.Target, error) {
+	switch {
+	case ch.Entry.Command != "":
+		return delivery.OpenCommand(o.F, ch.Entry.Command, o.Timeout)
+	case o.SecretCommand != "":
+		return delivery.OpenCommand(o.F, o.SecretCommand, o.Timeout)
+	}
+	return delivery.OpenIn(o.F, o.SecretDir, ch.Name)
 }
 
 func pastTense(action string) string {
