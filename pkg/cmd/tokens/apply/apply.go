@@ -28,18 +28,18 @@ import (
 
 // Options of `replex tokens apply`.
 type Options struct {
-	F           *cmdutil.Factory
-	Spec        specplan.Flags
-	Yes         bool
-	DryRun      bool
-	Grace       time.Duration
-	SecretDir   string
+	F         *cmdutil.Factory
+	Spec      specplan.Flags
+	Yes       bool
+	DryRun    bool
+	Grace     time.Duration
+	SecretDir string
 	// SecretCommand is the destination of entries without secret:, like
 	// --secret-dir; Timeout bounds every secret command.
 	SecretCommand string
 	Timeout       time.Duration
-	Parallel    int
-	PrintSchema bool
+	Parallel      int
+	PrintSchema   bool
 
 	spec *tokenspec.Spec
 }
