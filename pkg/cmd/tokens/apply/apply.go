@@ -252,7 +252,9 @@ func run(ctx context.Context, o *Options) error {
 		}
 		switch ch.Action {
 		case tokenspec.Create:
-			created, err := client.CreateTokenReconciled(ctx, ch.Input, notice)
+			// The plan's listing found the name free: a listing per create
+			// would cost n creates n listings of the whole organization.
+			created, err := client.CreateTokenFreedName(ctx, ch.Input, notice)
 			if err != nil {
 				if api.StatusOf(err) == 409 {
 					return fmt.Errorf("a token named %q appeared since the listing (HTTP 409): run apply again", ch.Name)
