@@ -226,6 +226,12 @@ func run(ctx context.Context, o *Options) error {
 		if err := specplan.Print(ios, plan, ""); err != nil {
 			return err
 		}
+	} else if !o.Yes {
+		// stdout is for the JSON results: the plan asked about goes to stderr.
+		specplan.PrintHeld(ios, plan)
+		if err := specplan.PrintTable(ios, ios.ErrOut, ios.IsStderrTTY(), plan); err != nil {
+			return err
+		}
 	}
 	if !o.Yes {
 		if err := shared.Confirm(ios, fmt.Sprintf("Apply %s?", specplan.Summary(plan)), "apply "+specplan.Summary(plan), "pass --yes"); err != nil {

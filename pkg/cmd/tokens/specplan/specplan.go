@@ -6,6 +6,7 @@ package specplan
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -122,6 +123,11 @@ func Print(ios *iostreams.IOStreams, plan tokenspec.Plan, format string) error {
 	if plan.InSync() {
 		return nil
 	}
+	return PrintTable(ios, ios.Out, ios.IsStdoutTTY(), plan)
+}
+
+// PrintTable writes the table of changes to w: styled when tty.
+func PrintTable(ios *iostreams.IOStreams, w io.Writer, tty bool, plan tokenspec.Plan) error {
 	tb := output.Table{Headers: []string{"ACTION", "NAME", "ID", "DETAIL"}, Width: ios.TerminalWidth(), Flex: []int{1, 3}}
 	for _, ch := range plan.Changes {
 		tb.Rows = append(tb.Rows, []string{ch.Action, ch.Name, dash(ch.ID), Detail(ch)})
@@ -134,10 +140,10 @@ func Print(ios *iostreams.IOStreams, plan tokenspec.Plan, format string) error {
 		}
 		tb.Marks = append(tb.Marks, mark)
 	}
-	if ios.IsStdoutTTY() {
-		return tb.WriteStyled(ios.Out, ios.ColorEnabled(), false)
+	if tty {
+		return tb.WriteStyled(w, ios.ColorEnabled(), false)
 	}
-	return tb.WritePlain(ios.Out, ios.ColorEnabled(), false)
+	return tb.WritePlain(w, false, false)
 }
 
 // maxHeldNotes bounds the notes about tokens the file does not name: an
