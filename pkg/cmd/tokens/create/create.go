@@ -63,8 +63,8 @@ The secret:
     REPLEX_API_TOKEN; its output goes to stderr. It must exit 0 within
     --secret-command-timeout (default 60s) or the token is deleted again
     (exit 1). Not with --secret-file, --copy, --show-secret or --clear-after;
-    with -o json|yaml the token is printed without its secret. See
-    docs/recipes.md for Kubernetes, GitHub Actions, Vault, AWS and ssh.
+    with -o json|yaml the token is printed without its secret. E.g.
+    --secret-command 'vault kv put secret/replex token=-'.
 If the clipboard fails, the secret is printed with a warning. If the secret
 cannot be written where it was asked for (a full disk, a closed stdout, a
 reader that went away), the new token is deleted again and the command fails
