@@ -202,6 +202,11 @@ func run(ctx context.Context, o *Options) error {
 	// Deliver first: whatever else is wrong, the secret must not be lost;
 	// a secret that cannot be delivered takes its token with it.
 	if err := target.Deliver(ctx, client, "Token created", created, nil); err != nil {
+		if ctx.Err() != nil {
+			// Ctrl-C stopped a --secret-command: the line says the token
+			// was revoked, the status says interrupted.
+			return &cmdutil.ExitError{Code: cmdutil.ExitInterrupted, Err: err}
+		}
 		return err
 	}
 	if o.input.ExpiresAt == nil && ios.IsStderrTTY() {
