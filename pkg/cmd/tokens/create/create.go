@@ -63,8 +63,8 @@ The secret:
     REPLEX_API_TOKEN; its output goes to stderr. It must exit 0 within
     --secret-command-timeout (default 60s) or the token is deleted again
     (exit 1). Not with --secret-file, --copy, --show-secret or --clear-after;
-    with -o json|yaml the token is printed without its secret. See
-    docs/recipes.md for Kubernetes, GitHub Actions, Vault, AWS and ssh.
+    with -o json|yaml the token is printed without its secret. E.g.
+    --secret-command 'vault kv put secret/replex token=-'.
 If the clipboard fails, the secret is printed with a warning. If the secret
 cannot be written where it was asked for (a full disk, a closed stdout, a
 reader that went away), the new token is deleted again and the command fails
@@ -202,6 +202,11 @@ func run(ctx context.Context, o *Options) error {
 	// Deliver first: whatever else is wrong, the secret must not be lost;
 	// a secret that cannot be delivered takes its token with it.
 	if err := target.Deliver(ctx, client, "Token created", created, nil); err != nil {
+		if ctx.Err() != nil {
+			// Ctrl-C stopped a --secret-command: the line says the token
+			// was revoked, the status says interrupted.
+			return &cmdutil.ExitError{Code: cmdutil.ExitInterrupted, Err: err}
+		}
 		return err
 	}
 	if o.input.ExpiresAt == nil && ios.IsStderrTTY() {

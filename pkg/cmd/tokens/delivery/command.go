@@ -51,7 +51,7 @@ type command struct {
 // killed after timeout (0: DefaultCommandTimeout). Delivery succeeds only if
 // it exits 0 in time; otherwise Deliver revokes the token and returns an
 // *Error whose one line names the token and the exit status ("--secret-command
-// exited with status 1", "... did not finish within 1m0s and was killed").
+// exited with status 1", "--secret-command timed out after 1m and was killed").
 // Such a Target prints nothing itself (the caller reports, as for
 // OpenIn), and Abandon has nothing to undo. An empty command line is a
 // usage error.
@@ -86,7 +86,7 @@ func (c *command) run(ctx context.Context, created api.CreatedToken, errOut io.W
 	case err == nil:
 		return nil
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return fmt.Errorf("--secret-command did not finish within %s and was killed", expiry.Compact(c.timeout))
+		return fmt.Errorf("--secret-command timed out after %s and was killed", expiry.Compact(c.timeout))
 	case ctx.Err() != nil:
 		return errors.New("--secret-command was interrupted")
 	}

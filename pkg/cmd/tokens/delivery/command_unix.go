@@ -5,6 +5,7 @@ package delivery
 import (
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
 	"syscall"
 )
@@ -14,12 +15,21 @@ import (
 // or host-key prompt) fails at once instead of waiting for the timeout, and
 // on timeout the whole process group is killed, not only the shell.
 func shellCommand(ctx context.Context, line string) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, "sh", "-c", line)
+	cmd := exec.CommandContext(ctx, shell(), "-c", line)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	cmd.Cancel = func() error {
 		return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	}
 	return cmd
+}
+
+// shell is /bin/sh, as system(3) uses, not whichever sh comes first in
+// PATH; where there is none (Termux), sh from PATH.
+func shell() string {
+	if _, err := os.Stat("/bin/sh"); err == nil {
+		return "/bin/sh"
+	}
+	return "sh"
 }
 
 // exitPhrase says how the command ended, to follow "--secret-command".

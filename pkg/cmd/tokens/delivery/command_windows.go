@@ -5,20 +5,14 @@ package delivery
 import (
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"syscall"
 )
 
 // shellCommand runs line through cmd /C. cmd.exe does not parse its command
 // line by the rules Go quotes arguments with, so the line is passed as is.
 func shellCommand(ctx context.Context, line string) *exec.Cmd {
-	shell := os.Getenv("COMSPEC")
-	if shell == "" {
-		shell = filepath.Join(os.Getenv("SYSTEMROOT"), "System32", "cmd.exe")
-	}
-	cmd := exec.CommandContext(ctx, shell)
+	cmd := exec.CommandContext(ctx, "cmd")
 	cmd.SysProcAttr = &syscall.SysProcAttr{CmdLine: `cmd /C ` + line}
 	return cmd
 }
