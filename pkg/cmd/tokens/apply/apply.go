@@ -128,6 +128,9 @@ func (o *Options) validate() error {
 	if err := shared.CheckParallel(o.Parallel); err != nil {
 		return &cmdutil.UsageError{Err: err}
 	}
+	if o.Grace > 0 && !o.Spec.Rotate {
+		return cmdutil.Usagef("--grace is for --rotate: it keeps each rotated token's predecessor working that long")
+	}
 	if o.SecretDir != "" && o.SecretCommand != "" {
 		return cmdutil.Usagef("--secret-dir and --secret-command cannot be used together: choose one destination for entries without secret:")
 	}
