@@ -36,6 +36,7 @@ var credentialVariables = []string{config.EnvToken}
 type command struct {
 	line    string
 	timeout time.Duration
+	label   string // what the error line calls it
 }
 
 // OpenCommand prepares a destination that hands the secret to a shell
@@ -54,7 +55,8 @@ type command struct {
 // exited with status 1", "--secret-command timed out after 1m and was killed").
 // Such a Target prints nothing itself (the caller reports, as for
 // OpenIn), and Abandon has nothing to undo. An empty command line is a
-// usage error.
+// usage error. SetCommandLabel renames "--secret-command" in those lines
+// for a command that came from elsewhere (a spec file).
 func OpenCommand(f *cmdutil.Factory, line string, timeout time.Duration) (*Target, error) {
 	if strings.TrimSpace(line) == "" {
 		return nil, cmdutil.Usagef("--secret-command is empty: give the command that stores the secret, e.g. --secret-command 'vault kv put secret/replex token=-'")
@@ -62,7 +64,15 @@ func OpenCommand(f *cmdutil.Factory, line string, timeout time.Duration) (*Targe
 	if timeout <= 0 {
 		timeout = DefaultCommandTimeout
 	}
-	return &Target{f: f, flags: &Flags{}, cmd: &command{line: line, timeout: timeout}, bulk: true}, nil
+	return &Target{f: f, flags: &Flags{}, cmd: &command{line: line, timeout: timeout, label: "--secret-command"}, bulk: true}, nil
+}
+
+// SetCommandLabel sets what a command target's failure line calls the
+// command, e.g. "the secret command of spec.yaml:12"; other targets ignore it.
+func (t *Target) SetCommandLabel(label string) {
+	if t.cmd != nil && label != "" {
+		t.cmd.label = label
+	}
 }
 
 // run hands created's secret to the command and waits for it; the error is
@@ -86,15 +96,15 @@ func (c *command) run(ctx context.Context, created api.CreatedToken, errOut io.W
 	case err == nil:
 		return nil
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return fmt.Errorf("--secret-command timed out after %s and was killed", expiry.Compact(c.timeout))
+		return fmt.Errorf("%s timed out after %s and was killed", c.label, expiry.Compact(c.timeout))
 	case ctx.Err() != nil:
-		return errors.New("--secret-command was interrupted")
+		return fmt.Errorf("%s was interrupted", c.label)
 	}
 	var exit *exec.ExitError
 	if errors.As(err, &exit) {
-		return fmt.Errorf("--secret-command %s", exitPhrase(exit))
+		return fmt.Errorf("%s %s", c.label, exitPhrase(exit))
 	}
-	return fmt.Errorf("--secret-command could not be run (%s)", oneLine(err))
+	return fmt.Errorf("%s could not be run (%s)", c.label, oneLine(err))
 }
 
 // commandEnv is the user's environment without replex's credentials, plus

@@ -57,6 +57,13 @@ func TestOpenCommandFailureRevokes(t *testing.T) {
 	if err := target.Deliver(context.Background(), rv, "Token created", created, nil); err != nil || len(rv.revoked) != 0 {
 		t.Fatalf("err = %v, revoked %q", err, rv.revoked)
 	}
+	// A caller names where the command came from.
+	target, _ = OpenCommand(f, "exit 2", 0)
+	target.SetCommandLabel("the secret command of spec.yaml:4")
+	err = target.Deliver(context.Background(), &revoker{}, "Token created", created, nil)
+	if want := `token "ci" (ak_1) was revoked because the secret command of spec.yaml:4 exited with status 2`; err == nil || err.Error() != want {
+		t.Errorf("err = %v\nwant %s", err, want)
+	}
 	if _, err := OpenCommand(f, "  ", 0); err == nil || !strings.Contains(err.Error(), "--secret-command is empty") {
 		t.Errorf("empty command: err = %v", err)
 	}
