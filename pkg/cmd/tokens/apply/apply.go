@@ -350,7 +350,12 @@ func run(ctx context.Context, o *Options) error {
 func (o *Options) open(ch tokenspec.Change) (*delivery.Target, error) {
 	switch {
 	case ch.Entry.Command != "":
-		return delivery.OpenCommand(o.F, ch.Entry.Command, o.Timeout)
+		t, err := delivery.OpenCommand(o.F, ch.Entry.Command, o.Timeout)
+		if err == nil {
+			// The failure line points at the entry whose command failed.
+			t.SetCommandLabel(fmt.Sprintf("the secret command of %s:%d", o.spec.File, ch.Entry.Line))
+		}
+		return t, err
 	case o.SecretCommand != "":
 		return delivery.OpenCommand(o.F, o.SecretCommand, o.Timeout)
 	}
