@@ -157,7 +157,9 @@ func (p parser) spec(root *yaml.Node) (*Spec, error) {
 		if err != nil {
 			return nil, err
 		}
-		key := strings.ToLower(e.Name)
+		// Exact names, as the plan matches them: an organization holding
+		// "CI" and "ci" must export to a spec that parses.
+		key := e.Name
 		if first, dup := seen[key]; dup {
 			return nil, p.errf(e.Line, "duplicate name %q (first at line %d): names are unique in an organization", e.Name, first)
 		}
