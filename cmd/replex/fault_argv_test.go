@@ -27,7 +27,7 @@ func TestNoSecretInArgv(t *testing.T) {
 		"show-secret":            "a switch",
 		"insecure-storage":       "a switch",
 		"seed-tokens":            "a number of tokens to invent",
-		"secret-command":         "a command line: the secret goes to its stdin",
+		"secret-command":         "a command line that receives the secret on stdin",
 		"secret-command-timeout": "a duration",
 	}
 	cmd := root.NewCmdRoot(cmdutil.NewFactory(func(string) string { return "" }))
