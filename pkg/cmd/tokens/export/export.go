@@ -4,11 +4,11 @@ package export
 import (
 	"context"
 	"fmt"
-	"path"
 
 	"github.com/spf13/cobra"
 
 	"github.com/replexio/replex/pkg/api"
+	"github.com/replexio/replex/pkg/cmd/tokens/shared"
 	"github.com/replexio/replex/pkg/cmdutil"
 	"github.com/replexio/replex/pkg/retired"
 	"github.com/replexio/replex/pkg/tokenspec"
@@ -18,6 +18,8 @@ import (
 type Options struct {
 	F    *cmdutil.Factory
 	Name string
+
+	filter shared.Filter
 }
 
 // NewCmdExport builds the command.
@@ -37,11 +39,13 @@ by hand.`,
   replex tokens export --name 'ci-*'`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if opts.Name != "" {
-				if _, err := path.Match(opts.Name, ""); err != nil {
-					return cmdutil.Usagef("invalid --name glob %q: %v", opts.Name, err)
-				}
+			// The --name glob of tokens list: "*" crosses "/" in a name.
+			flt, err := shared.ParseFilter(opts.Name, nil, 0, false, 0)
+			if err != nil {
+				return err
 			}
+			flt.IncludeRetired = true // counted below, not silently dropped
+			opts.filter = flt
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -66,10 +70,8 @@ func run(ctx context.Context, o *Options) error {
 	var out []api.Token
 	expired, twins := 0, 0
 	for _, t := range all {
-		if o.Name != "" {
-			if ok, _ := path.Match(o.Name, t.Name); !ok {
-				continue
-			}
+		if !o.filter.Match(t, now) {
+			continue
 		}
 		switch {
 		case retired.Is(t.Name):
