@@ -195,6 +195,11 @@ func run(ctx context.Context, o *Options) error {
 	}
 	changes := plan.Changes
 
+	if o.SecretDir != "" {
+		if open, _ := secret.DirTooOpen(o.SecretDir); open {
+			fmt.Fprintf(ios.ErrOut, "warning: %s is readable by others; secrets belong in a 0700 directory\n", output.Sanitize(o.SecretDir))
+		}
+	}
 	// Every secret file is created, empty and 0600, before the first change:
 	// a directory that takes no file stops the run here, with nothing changed.
 	targets := make([]*delivery.Target, len(changes))
