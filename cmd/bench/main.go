@@ -7,6 +7,7 @@
 //	go run ./cmd/bench           # the full run (a few minutes)
 //	go run ./cmd/bench -quick    # a few seconds, small sizes (CI)
 //	go run ./cmd/bench -latency 50ms -only list-latency  # listing from a server 50 ms away
+//	go run ./cmd/bench -only spec  # tokens diff of a 1,000-entry spec, apply at --parallel 1 and 16
 package main
 
 import (
@@ -31,17 +32,19 @@ import (
 
 	"github.com/replexio/replex/pkg/api"
 	"github.com/replexio/replex/pkg/grants"
+	"github.com/replexio/replex/pkg/retired"
 	"github.com/replexio/replex/pkg/secret"
 )
 
 type config struct {
-	quick      bool
-	runs       int
-	listTokens int
-	rotate     int
-	latency    time.Duration
-	loadFor    time.Duration
-	only       string
+	quick        bool
+	runs         int
+	listTokens   int
+	rotate       int
+	applyCreates int
+	latency      time.Duration
+	loadFor      time.Duration
+	only         string
 }
 
 type row struct {
@@ -58,18 +61,18 @@ func main() {
 	flag.BoolVar(&c.quick, "quick", false, "small sizes and few runs, for CI")
 	flag.IntVar(&c.runs, "runs", 0, "runs per scenario (default 15, quick 3)")
 	flag.DurationVar(&c.latency, "latency", 20*time.Millisecond, "latency the sandbox adds to each request in the network-bound scenarios (listing, rotation)")
-	flag.StringVar(&c.only, "only", "", "run one group of scenarios: list-latency")
+	flag.StringVar(&c.only, "only", "", "run one group of scenarios: list-latency or spec")
 	flag.Parse()
-	if c.only != "" && c.only != "list-latency" {
-		fmt.Fprintf(os.Stderr, "bench: unknown -only %q: use list-latency\n", c.only)
+	if c.only != "" && c.only != "list-latency" && c.only != "spec" {
+		fmt.Fprintf(os.Stderr, "bench: unknown -only %q: use list-latency or spec\n", c.only)
 		os.Exit(2)
 	}
-	c.listTokens, c.rotate, c.loadFor = 10000, 500, 3*time.Second
+	c.listTokens, c.rotate, c.applyCreates, c.loadFor = 10000, 500, 200, 3*time.Second
 	if c.runs == 0 {
 		c.runs = 15
 	}
 	if c.quick {
-		c.listTokens, c.rotate, c.loadFor = 1000, 40, 500*time.Millisecond
+		c.listTokens, c.rotate, c.applyCreates, c.loadFor = 1000, 40, 40, 500*time.Millisecond
 		if c.runs == 15 {
 			c.runs = 3
 		}
@@ -95,8 +98,11 @@ func run(c config) ([]row, error) {
 	}
 	baseEnv := []string{"HOME=" + tmp, "REPLEX_CONFIG_DIR=" + filepath.Join(tmp, "cfg"), "PATH=" + os.Getenv("PATH")}
 	var rows []row
-	if c.only == "list-latency" {
+	switch c.only {
+	case "list-latency":
 		return listLatency(c, bin, baseEnv)
+	case "spec":
+		return specScenarios(c, bin, baseEnv, tmp)
 	}
 
 	// Startup.
@@ -195,6 +201,12 @@ func run(c config) ([]row, error) {
 	speedup := float64(seq) / float64(par)
 	rows = append(rows, row{scenario: "bulk rotate speed-up, 16 vs 1", extra: fmt.Sprintf("%.1fx", speedup), target: ">= 10x", ok: ptr(speedup >= 10)})
 
+	specRows, err := specScenarios(c, bin, baseEnv, tmp)
+	if err != nil {
+		return nil, err
+	}
+	rows = append(rows, specRows...)
+
 	// The sandbox's own throughput.
 	rps, err := sandboxThroughput(bin, c.loadFor)
 	if err != nil {
@@ -236,6 +248,93 @@ func listLatency(c config, bin string, baseEnv []string) ([]row, error) {
 }
 
 func ptr(b bool) *bool { return &b }
+
+// specScenarios measures tokens as code: planning a spec of specEntries
+// against an organization of c.listTokens (tokens diff, end to end, one
+// listing), and applying c.applyCreates creates against a server
+// c.latency away at --parallel 1 and 16.
+func specScenarios(c config, bin string, baseEnv []string, tmp string) ([]row, error) {
+	var rows []row
+	entries := c.listTokens / 10
+	sb, err := startSandbox(bin, "--seed-tokens", fmt.Sprint(c.listTokens))
+	if err != nil {
+		return nil, err
+	}
+	all, err := sb.client().ListTokens(context.Background())
+	if err != nil {
+		sb.stop()
+		return nil, err
+	}
+	// Half the entries name existing tokens (most with other grants: updates
+	// to plan), half are new (creates).
+	var spec strings.Builder
+	spec.WriteString("tokens:\n")
+	n := 0
+	for _, t := range all {
+		if n == entries/2 {
+			break
+		}
+		if retired.Is(t.Name) {
+			continue
+		}
+		fmt.Fprintf(&spec, "  - name: %q\n    grants: [cluster:read]\n    expires: never\n", t.Name)
+		n++
+	}
+	for i := n; i < entries; i++ {
+		fmt.Fprintf(&spec, "  - name: bench-new-%04d\n    grants: [cluster:read, budget:read]\n    expires: 90d\n", i)
+	}
+	file := filepath.Join(tmp, "plan.yaml")
+	if err := os.WriteFile(file, []byte(spec.String()), 0o600); err != nil {
+		sb.stop()
+		return nil, err
+	}
+	time.Sleep(100 * time.Millisecond)
+	before := sb.listRequests.Load()
+	// diff exits 3 (differences): that is its success here.
+	r := measure(c.runs, bin, append(slices.Clone(baseEnv), sb.env()...), "tokens", "diff", "-f", file)
+	time.Sleep(100 * time.Millisecond)
+	requests := sb.listRequests.Load() - before
+	sb.stop()
+	if !strings.Contains(r.stderr, "differences") {
+		return nil, fmt.Errorf("tokens diff failed: %s", r.stderr)
+	}
+	rows = append(rows, row{scenario: fmt.Sprintf("tokens diff, %d-entry spec, %d tokens", entries, c.listTokens), median: r.median, peakKiB: r.peak,
+		extra: fmt.Sprintf("%d list requests (one listing)", requests/int64(c.runs)), target: "< 1s", ok: ptr(r.median < time.Second)})
+
+	spec.Reset()
+	spec.WriteString("tokens:\n")
+	for i := range c.applyCreates {
+		fmt.Fprintf(&spec, "  - name: app-%04d\n    grants: [cluster:read]\n    expires: 90d\n", i)
+	}
+	file = filepath.Join(tmp, "apply.yaml")
+	if err := os.WriteFile(file, []byte(spec.String()), 0o600); err != nil {
+		return nil, err
+	}
+	var seq, par time.Duration
+	for _, p := range []int{1, 16} {
+		sb, err := startSandbox(bin, "--latency", c.latency.String())
+		if err != nil {
+			return nil, err
+		}
+		dir, _ := os.MkdirTemp(tmp, "apply-secrets-")
+		os.Chmod(dir, 0o700)
+		r := measure(1, bin, append(slices.Clone(baseEnv), sb.env()...),
+			"tokens", "apply", "-f", file, "--secret-dir", dir, "--parallel", fmt.Sprint(p), "--yes")
+		sb.stop()
+		if r.failed > 0 {
+			return nil, fmt.Errorf("tokens apply --parallel %d failed: %s", p, r.stderr)
+		}
+		if p == 1 {
+			seq = r.median
+		} else {
+			par = r.median
+		}
+		rows = append(rows, row{scenario: fmt.Sprintf("apply %d creates, %s latency, --parallel %d", c.applyCreates, c.latency, p), median: r.median, peakKiB: r.peak})
+	}
+	speedup := float64(seq) / float64(par)
+	rows = append(rows, row{scenario: "apply speed-up, 16 vs 1", extra: fmt.Sprintf("%.1fx", speedup), target: ">= 10x", ok: ptr(speedup >= 10)})
+	return rows, nil
+}
 
 func measureCreate(runs int, bin string, env []string) result {
 	return measureEach(runs, func(i int) []string {

@@ -20,13 +20,15 @@ import (
 func TestNoSecretInArgv(t *testing.T) {
 	suspicious := regexp.MustCompile(`(?i)token|secret|passw|key|credential|auth`)
 	harmless := map[string]string{ // flag -> why it is not a secret
-		"secret-file":      "a path",
-		"secret-dir":       "a path",
-		"with-token":       "a switch: the token is read from stdin",
-		"delete-own-token": "a switch",
-		"show-secret":      "a switch",
-		"insecure-storage": "a switch",
-		"seed-tokens":      "a number of tokens to invent",
+		"secret-file":            "a path",
+		"secret-dir":             "a path",
+		"with-token":             "a switch: the token is read from stdin",
+		"delete-own-token":       "a switch",
+		"show-secret":            "a switch",
+		"insecure-storage":       "a switch",
+		"seed-tokens":            "a number of tokens to invent",
+		"secret-command":         "a command line that receives the secret on stdin",
+		"secret-command-timeout": "a duration",
 	}
 	cmd := root.NewCmdRoot(cmdutil.NewFactory(func(string) string { return "" }))
 	seen := 0

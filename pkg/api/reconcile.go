@@ -76,10 +76,11 @@ func (c *Client) CreateTokenReconciled(ctx context.Context, in TokenInput, notic
 }
 
 // CreateTokenFreedName is CreateTokenReconciled for a name the caller has
-// just freed, as a rotation does by renaming the token that held it: no
-// token carries the name, so the listing beforehand, which costs a bulk
-// rotation of n tokens n listings of all n, is skipped. The clean-up after
-// an unknown outcome is the same.
+// just freed, as a rotation does by renaming the token that held it, or has
+// just seen free in a listing of its own, as tokens apply does: no token
+// carries the name, so the listing beforehand, which costs a bulk rotation
+// (or an apply) of n tokens n listings of all of them, is skipped. The
+// clean-up after an unknown outcome is the same.
 func (c *Client) CreateTokenFreedName(ctx context.Context, in TokenInput, notice func(string)) (CreatedToken, error) {
 	if notice == nil {
 		notice = func(string) {}

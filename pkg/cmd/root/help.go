@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/replexio/replex/pkg/cmd/tokens/delivery"
 	"github.com/replexio/replex/pkg/cmdutil"
 )
 
@@ -41,6 +42,16 @@ func Environment() []EnvVar {
 	}
 }
 
+// SecretCommandEnvironment lists the variables replex sets, not reads, for
+// a --secret-command.
+func SecretCommandEnvironment() []EnvVar {
+	return []EnvVar{
+		{delivery.EnvTokenName, "the new token's name"},
+		{delivery.EnvTokenID, "the new token's id"},
+		{delivery.EnvTokenExpiresAt, "the new token's expiry, RFC 3339 UTC; empty when it never expires"},
+	}
+}
+
 // newCmdEnvironment is the help topic `replex help environment`: a command
 // without Run, which cobra lists under "Additional help topics".
 func newCmdEnvironment() *cobra.Command {
@@ -50,6 +61,14 @@ over the config file (see 'replex help config').
 
 `)
 	for _, v := range Environment() {
+		fmt.Fprintf(&b, "%s\n    %s\n", v.Name, wrap(v.Usage, 72, "    "))
+	}
+	b.WriteString(`
+Set by replex for a --secret-command (tokens create, tokens rotate), which
+gets the rest of the environment without REPLEX_API_TOKEN:
+
+`)
+	for _, v := range SecretCommandEnvironment() {
 		fmt.Fprintf(&b, "%s\n    %s\n", v.Name, wrap(v.Usage, 72, "    "))
 	}
 	return &cobra.Command{

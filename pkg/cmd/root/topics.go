@@ -28,9 +28,10 @@ Scripts can rely on these:
        store a token, a file could not be written
   %-4d usage: a bad flag, argument, grant, duration or -o value,
        an unknown command or subcommand, a profile that does not
-       exist, no organization set; nothing was sent
+       exist, no organization set, a bad spec file; nothing was sent
   %-4d partial success of a bulk operation (some of several
-       deletes failed), or an audit finding
+       deletes failed, a change of tokens apply failed), an audit
+       finding, or differences found by tokens diff
   %-4d not authenticated or not allowed: no token, HTTP 401
        (token rejected), HTTP 403 (permission missing)
   %-4d not found: unknown token id or name, unknown organization

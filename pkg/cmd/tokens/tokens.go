@@ -4,10 +4,13 @@ package tokens
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/replexio/replex/pkg/cmd/tokens/apply"
 	"github.com/replexio/replex/pkg/cmd/tokens/audit"
 	"github.com/replexio/replex/pkg/cmd/tokens/create"
 	"github.com/replexio/replex/pkg/cmd/tokens/delete"
+	"github.com/replexio/replex/pkg/cmd/tokens/diff"
 	"github.com/replexio/replex/pkg/cmd/tokens/edit"
+	"github.com/replexio/replex/pkg/cmd/tokens/export"
 	"github.com/replexio/replex/pkg/cmd/tokens/get"
 	"github.com/replexio/replex/pkg/cmd/tokens/list"
 	"github.com/replexio/replex/pkg/cmd/tokens/prune"
@@ -31,7 +34,8 @@ prints it alone on standard output when piped, or writes it to --secret-file.`,
   replex tokens get ci
   replex tokens edit ci --add-grant budget:read
   replex tokens rotate ci --grace 1h --yes
-  replex tokens delete ci --yes`,
+  replex tokens delete ci --yes
+  replex tokens apply -f tokens.yaml --secret-dir ./secrets`,
 	}
 	cmd.AddCommand(create.NewCmdCreate(f, nil))
 	cmd.AddCommand(list.NewCmdList(f, nil))
@@ -41,5 +45,8 @@ prints it alone on standard output when piped, or writes it to --secret-file.`,
 	cmd.AddCommand(rotate.NewCmdRotate(f, nil))
 	cmd.AddCommand(prune.NewCmdPrune(f, nil))
 	cmd.AddCommand(audit.NewCmdAudit(f, nil))
+	cmd.AddCommand(apply.NewCmdApply(f, nil))
+	cmd.AddCommand(diff.NewCmdDiff(f, nil))
+	cmd.AddCommand(export.NewCmdExport(f, nil))
 	return cmd
 }

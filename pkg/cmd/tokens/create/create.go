@@ -57,6 +57,14 @@ The secret:
   - -o json|yaml: the token object with its "token";
   - --secret-file PATH: a new 0600 file (never overwritten, created before the
     token), nothing secret on stdout.
+  - --secret-command CMD: CMD runs through sh -c (cmd /C on Windows) with the
+    secret alone on its standard input (no newline) and REPLEX_TOKEN_NAME,
+    REPLEX_TOKEN_ID, REPLEX_TOKEN_EXPIRES_AT in its environment, without
+    REPLEX_API_TOKEN; its output goes to stderr. It must exit 0 within
+    --secret-command-timeout (default 60s) or the token is deleted again
+    (exit 1). Not with --secret-file, --copy, --show-secret or --clear-after;
+    with -o json|yaml the token is printed without its secret. E.g.
+    --secret-command 'vault kv put secret/replex token=-'.
 If the clipboard fails, the secret is printed with a warning. If the secret
 cannot be written where it was asked for (a full disk, a closed stdout, a
 reader that went away), the new token is deleted again and the command fails
@@ -77,6 +85,7 @@ creates nothing and exits 130.`,
   TOKEN=$(replex tokens create reporter --preset view --expires 30d)
   replex tokens create backup --grant '*:read' --secret-file ./backup.token
   replex tokens create ci --grant cluster:read -o json | jq -r .token
+  replex tokens create ci --grant '*:read' --secret-command 'gh secret set REPLEX_TOKEN --repo acme/deploy'
   replex tokens create ci --grant cluster:read --dry-run
   replex tokens create            # on a terminal: a form asks for everything`,
 		Args: func(cmd *cobra.Command, args []string) error {
@@ -193,6 +202,11 @@ func run(ctx context.Context, o *Options) error {
 	// Deliver first: whatever else is wrong, the secret must not be lost;
 	// a secret that cannot be delivered takes its token with it.
 	if err := target.Deliver(ctx, client, "Token created", created, nil); err != nil {
+		if ctx.Err() != nil {
+			// Ctrl-C stopped a --secret-command: the line says the token
+			// was revoked, the status says interrupted.
+			return &cmdutil.ExitError{Code: cmdutil.ExitInterrupted, Err: err}
+		}
 		return err
 	}
 	if o.input.ExpiresAt == nil && ios.IsStderrTTY() {

@@ -35,7 +35,8 @@ type Target struct {
 	f     *cmdutil.Factory
 	flags *Flags
 	file  *secret.File // --secret-file or --secret-dir; nil for stdout
-	bulk  bool         // the file is the only destination; the caller reports
+	cmd   *command     // --secret-command; nil for the others
+	bulk  bool         // the file or command is the only destination; the caller reports
 }
 
 // Open prepares the destination the flags ask for. With --secret-file it
@@ -43,6 +44,14 @@ type Target struct {
 // usage error, before anything is sent.
 func Open(f *cmdutil.Factory, fl *Flags) (*Target, error) {
 	t := &Target{f: f, flags: fl}
+	if fl.SecretCommand != "" {
+		ct, err := OpenCommand(f, fl.SecretCommand, fl.SecretCommandTimeout)
+		if err != nil {
+			return nil, err
+		}
+		t.cmd, t.bulk = ct.cmd, false
+		return t, nil
+	}
 	if fl.SecretFile == "" {
 		return t, nil
 	}
@@ -108,7 +117,8 @@ func (e *Error) Error() string {
 func (e *Error) Revoked() bool { return e.RevokeErr == nil }
 
 // Deliver hands created's secret to the user exactly once: to the secret
-// file, in JSON or YAML, in a panel with one clipboard write on a terminal,
+// file, to the standard input of the secret command (command.go), in JSON
+// or YAML, in a panel with one clipboard write on a terminal,
 // or alone on stdout when piped. then, if not nil, runs once the user holds
 // the secret (rotate stores replex's own new credential there). If any write
 // or then fails, the token is revoked, the secret file removed, and the
@@ -120,7 +130,7 @@ func (t *Target) Deliver(ctx context.Context, c Revoker, title string, created a
 	signal.Ignore(syscall.SIGPIPE)
 	err := errNoSecret
 	if !created.Secret.IsZero() {
-		err = t.write(title, created)
+		err = t.write(ctx, title, created)
 	}
 	if err == nil && then != nil {
 		err = then()
@@ -139,11 +149,27 @@ func (t *Target) Deliver(ctx context.Context, c Revoker, title string, created a
 }
 
 // write puts the secret where the flags say and confirms every write.
-func (t *Target) write(title string, created api.CreatedToken) error {
+func (t *Target) write(ctx context.Context, title string, created api.CreatedToken) error {
 	ios := t.f.IOStreams
 	sf := t.flags
 	tok, sec := created.Token, created.Secret
 	summary := fmt.Sprintf("%s: %q (%s) with %s; %s.", title, output.Sanitize(tok.Name), tok.ID, shared.GrantList(tok.Permissions), expiresPhrase(tok))
+
+	if t.cmd != nil {
+		if err := t.cmd.run(ctx, created, ios.ErrOut); err != nil {
+			return err
+		}
+		switch {
+		case t.bulk:
+			return nil
+		case sf.Format == output.JSON:
+			return toStdout(ios.Out, output.WriteJSON(ios.Out, createdDoc{Token: tok}))
+		case sf.Format == output.YAML:
+			return toStdout(ios.Out, output.WriteYAML(ios.Out, createdDoc{Token: tok}))
+		}
+		fmt.Fprintf(ios.ErrOut, "%s Secret handed to --secret-command.\n", summary)
+		return nil
+	}
 
 	if t.file != nil {
 		if err := t.file.Write(sec); err != nil {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/replexio/replex/pkg/api"
 	"github.com/replexio/replex/pkg/cmd/tokens/delivery"
+	"github.com/replexio/replex/pkg/cmd/tokens/rotation"
 	"github.com/replexio/replex/pkg/cmd/tokens/shared"
 	"github.com/replexio/replex/pkg/cmdutil"
 	"github.com/replexio/replex/pkg/config"
@@ -43,7 +44,7 @@ type Options struct {
 
 	bulk     bool
 	filter   shared.Filter
-	rotation rotation
+	rotation rotation.Rotation
 }
 
 // NewCmdRotate builds the command.
@@ -70,17 +71,24 @@ matched), and naming one is refused. 'tokens delete NAME --with-retired'
 removes them.
 
 Bulk: select tokens with --expiring-within D, --older-than D and/or --name GLOB
-(combined with AND) and give --secret-dir DIR: each new secret is written to
+(combined with AND) and give --secret-dir DIR (or --secret-command CMD, below): each new secret is written to
 DIR/<name>.token (mode 0600, never overwritten, every file created before
 the first rotation), never to stdout or the clipboard. One
 result line per token and a summary go to stderr; the exit status is 3 if any
 failed. Ctrl-C starts no new rotation, lets those under way finish, and exits 130.
+
+--secret-command CMD hands each new secret to CMD's standard input instead
+(one run per token, with its own REPLEX_TOKEN_NAME, REPLEX_TOKEN_ID and
+REPLEX_TOKEN_EXPIRES_AT), as 'tokens create --help' describes; a run that
+does not exit 0 within --secret-command-timeout fails that rotation: the new
+token is deleted and the old one keeps working under its name.
 
 On a terminal replex asks first; without one pass --yes.`,
 		Example: `  replex tokens rotate ci --yes
   NEW=$(replex tokens rotate deploy --grace 1h --yes)
   replex tokens rotate ci --expires 90d --secret-file ./ci.token --yes
   replex tokens rotate --expiring-within 14d --secret-dir ./secrets --yes
+  replex tokens rotate agent --grace 1h --yes --secret-command 'kubectl -n replex create secret generic replex-agent --from-file=token=/dev/stdin --dry-run=client -o yaml | kubectl apply -f -'
   replex tokens rotate --name 'ci-*' --secret-dir ./secrets --parallel 16 --dry-run`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 1 {
@@ -130,16 +138,16 @@ func (o *Options) validate(cmd *cobra.Command) error {
 		return cmdutil.Usagef("name the token to rotate, or select tokens with --name, --expiring-within or --older-than (with --secret-dir)")
 	}
 	now := o.F.Now()
-	o.rotation = rotation{now: o.F.Now, notice: func(msg string) {
+	o.rotation = rotation.Rotation{Now: o.F.Now, Notice: func(msg string) {
 		fmt.Fprintln(o.F.IOStreams.ErrOut, "note: "+output.Sanitize(msg))
 	}}
-	o.rotation.grace = o.Grace
+	o.rotation.Grace = o.Grace
 	if fl.Changed("expires") {
 		exp, err := shared.ParseExpires(o.Expires, now)
 		if err != nil {
 			return err
 		}
-		o.rotation.setExpires, o.rotation.expires = true, exp
+		o.rotation.SetExpires, o.rotation.Expires = true, exp
 	}
 	if err := o.Secret.Check(cmd); err != nil {
 		return err
@@ -164,8 +172,8 @@ func (o *Options) validate(cmd *cobra.Command) error {
 	}
 	filter.OlderThan = o.OlderThan
 	o.filter = filter
-	if o.SecretDir == "" && !o.DryRun {
-		return cmdutil.Usagef("bulk rotation needs --secret-dir DIR: each new secret is written to DIR/<name>.token")
+	if o.SecretDir == "" && o.Secret.SecretCommand == "" && !o.DryRun {
+		return cmdutil.Usagef("bulk rotation needs --secret-dir DIR (each new secret is written to DIR/<name>.token) or --secret-command CMD (each new secret goes to CMD's standard input)")
 	}
 	if o.SecretDir != "" {
 		st, err := os.Stat(o.SecretDir)
@@ -185,10 +193,10 @@ func (o *Options) confirm(question string) error {
 }
 
 func (o *Options) retirePhrase() string {
-	if o.rotation.grace == 0 {
+	if o.rotation.Grace == 0 {
 		return "the old token stops working at once"
 	}
-	return "the old token keeps working for " + expiry.Humanize(o.rotation.grace)
+	return "the old token keeps working for " + expiry.Humanize(o.rotation.Grace)
 }
 
 func runOne(ctx context.Context, o *Options) error {
@@ -233,7 +241,7 @@ func runOne(ctx context.Context, o *Options) error {
 	// the steps would leave two tokens and no clear owner of the secret.
 	work := context.WithoutCancel(ctx)
 	var stored string
-	_, err = o.rotation.run(work, client, old, func(c api.CreatedToken) error {
+	_, err = o.rotation.Run(work, client, old, func(c api.CreatedToken) error {
 		handedOver = true
 		return target.Deliver(work, client, "Token rotated", c, o.storeOwn(self[old.ID], resolved, c, &stored))
 	})
@@ -243,8 +251,8 @@ func runOne(ctx context.Context, o *Options) error {
 	if err != nil {
 		return err
 	}
-	if o.rotation.grace > 0 {
-		fmt.Fprintf(ios.ErrOut, "The old token %s keeps working until %s.\n", old.ID, shared.Timestamp(o.rotation.retireDeadline(old, f.Now())))
+	if o.rotation.Grace > 0 {
+		fmt.Fprintf(ios.ErrOut, "The old token %s keeps working until %s.\n", old.ID, shared.Timestamp(o.rotation.RetireDeadline(old, f.Now())))
 	}
 	return ctx.Err()
 }
@@ -266,7 +274,7 @@ func (o *Options) dryRunOne(ctx context.Context) error {
 	}
 	fmt.Fprintf(ios.Out, "Would rotate token %q (%s): grants %s; new expiry %s; %s.\n",
 		output.Sanitize(old.Name), old.ID, shared.GrantList(old.Permissions),
-		shared.Timestamp(o.rotation.newExpiry(old, f.Now())), o.retirePhrase())
+		shared.Timestamp(o.rotation.NewExpiry(old, f.Now())), o.retirePhrase())
 	fmt.Fprintln(ios.ErrOut, "Dry run: nothing was changed.")
 	return nil
 }
@@ -321,12 +329,15 @@ func runBulk(ctx context.Context, o *Options) error {
 	// Every secret file must be free before anything changes.
 	seen := map[string]string{}
 	for _, t := range targets {
+		if o.Secret.SecretCommand != "" {
+			break // no files: each secret goes to its own run of the command
+		}
 		file := secret.TokenFileName(t.Name)
 		if other, dup := seen[file]; dup {
 			return cmdutil.Usagef("tokens %q and %q would both write %s: rotate one of them alone", other, t.Name, file)
 		}
 		seen[file] = t.Name
-		if o.SecretDir != "" {
+		if o.SecretDir != "" && o.Secret.SecretCommand == "" {
 			if _, err := os.Lstat(filepath.Join(o.SecretDir, file)); err == nil {
 				return existsInDir(filepath.Join(o.SecretDir, file))
 			}
@@ -341,9 +352,14 @@ func runBulk(ctx context.Context, o *Options) error {
 	if o.DryRun {
 		results := make([]result, len(targets))
 		for i, t := range targets {
-			results[i] = result{Name: t.Name, OldID: t.ID, Status: "would-rotate", SecretFile: filepath.Join(o.SecretDir, secret.TokenFileName(t.Name))}
+			results[i] = result{Name: t.Name, OldID: t.ID, Status: "would-rotate"}
+			dest := "--secret-command"
+			if o.Secret.SecretCommand == "" {
+				results[i].SecretFile = filepath.Join(o.SecretDir, secret.TokenFileName(t.Name))
+				dest = results[i].SecretFile
+			}
 			if o.Secret.Format == "" {
-				fmt.Fprintf(ios.Out, "would rotate  %s  %q  -> %s\n", t.ID, output.Sanitize(t.Name), results[i].SecretFile)
+				fmt.Fprintf(ios.Out, "would rotate  %s  %q  -> %s\n", t.ID, output.Sanitize(t.Name), dest)
 			}
 		}
 		fmt.Fprintf(ios.ErrOut, "Dry run: %d tokens would be rotated; %s.\n", len(targets), o.retirePhrase())
@@ -383,6 +399,13 @@ func runBulk(ctx context.Context, o *Options) error {
 		}
 	}()
 	for i, t := range ordered {
+		if o.Secret.SecretCommand != "" {
+			// Each token's run of the command gets its own environment.
+			if files[i], err = delivery.OpenCommand(f, o.Secret.SecretCommand, o.Secret.SecretCommandTimeout); err != nil {
+				return err
+			}
+			continue
+		}
 		target, err := delivery.OpenIn(f, o.SecretDir, t.Name)
 		if err != nil {
 			path := filepath.Join(o.SecretDir, secret.TokenFileName(t.Name))
@@ -402,7 +425,7 @@ func runBulk(ctx context.Context, o *Options) error {
 	work := func(ctx context.Context, i int) error {
 		t := ordered[i]
 		var stored string
-		created, err := o.rotation.run(ctx, client, t, func(c api.CreatedToken) error {
+		created, err := o.rotation.Run(ctx, client, t, func(c api.CreatedToken) error {
 			handedOver[i] = true
 			return files[i].Deliver(ctx, client, "Token rotated", c, o.storeOwn(self[t.ID], resolved, c, &stored))
 		})
@@ -426,7 +449,11 @@ func runBulk(ctx context.Context, o *Options) error {
 			prog.Line("failed   %s  %q: %s", r.OldID, output.Sanitize(r.Name), output.Sanitize(r.Error))
 		} else {
 			r.Status = "rotated"
-			prog.Line("rotated  %s  %q -> %s  secret: %s", r.OldID, output.Sanitize(r.Name), r.NewID, r.SecretFile)
+			dest := r.SecretFile
+			if o.Secret.SecretCommand != "" {
+				dest = "handed to --secret-command"
+			}
+			prog.Line("rotated  %s  %q -> %s  secret: %s", r.OldID, output.Sanitize(r.Name), r.NewID, dest)
 		}
 		prog.Step(err != nil)
 	}

@@ -1,4 +1,7 @@
-package rotate
+// Package rotation replaces a token by a new one under the same name without
+// ever losing a working credential: the one rotation procedure of tokens
+// rotate (single and bulk) and tokens apply --rotate.
+package rotation
 
 import (
 	"context"
@@ -9,10 +12,11 @@ import (
 	"github.com/replexio/replex/pkg/api"
 	"github.com/replexio/replex/pkg/cmd/tokens/delivery"
 	"github.com/replexio/replex/pkg/cmd/tokens/shared"
+	"github.com/replexio/replex/pkg/grants"
 	"github.com/replexio/replex/pkg/retired"
 )
 
-// rotation replaces one token by a new one with the same name, grants and
+// Rotation replaces one token by a new one with the same name, grants and
 // lifetime, in an order that never loses a working credential:
 //
 //  1. the old token is renamed to its retired name (package retired),
@@ -25,12 +29,13 @@ import (
 // A failure in 1 or 2 puts the old token back as it was; so does a failure
 // in 3, after delivery has revoked the new token. A failure after 3 leaves
 // both tokens alive and says which old token to retire by hand.
-type rotation struct {
-	grace      time.Duration
-	setExpires bool       // --expires given
-	expires    *time.Time // with setExpires; nil = never
-	now        func() time.Time
-	notice     func(string) // what the orphan-safe create reports; nil = nothing
+type Rotation struct {
+	Grace      time.Duration
+	SetExpires bool       // --expires given
+	Expires    *time.Time // with SetExpires; nil = never
+	Perms      grants.Set // the new token's grants; nil = the old token's
+	Now        func() time.Time
+	Notice     func(string) // what the orphan-safe create reports; nil = nothing
 }
 
 // RetireError means the new secret was delivered but the old token lives on.
@@ -51,7 +56,7 @@ func (e *RetireError) Unwrap() error { return e.Err }
 // keepOld undoes step 1 after the new secret could not be delivered: with
 // the new token revoked, the old one takes its own name back and goes on
 // working as if nothing had happened.
-func (r rotation) keepOld(ctx context.Context, c *api.Client, old api.Token, keep api.TokenInput, tmp string, err error) error {
+func (r Rotation) keepOld(ctx context.Context, c *api.Client, old api.Token, keep api.TokenInput, tmp string, err error) error {
 	if de, ok := delivery.IsError(err); !ok || !de.Revoked() {
 		return fmt.Errorf("%w; the old token %s still works, named %q", err, old.ID, tmp)
 	}
@@ -63,10 +68,10 @@ func (r rotation) keepOld(ctx context.Context, c *api.Client, old api.Token, kee
 	return fmt.Errorf("%w; the old token %s still works, as %q", err, old.ID, old.Name)
 }
 
-// newExpiry keeps the old token's lifetime unless --expires was given.
-func (r rotation) newExpiry(old api.Token, now time.Time) *time.Time {
-	if r.setExpires {
-		return r.expires
+// NewExpiry keeps the old token's lifetime unless --expires was given.
+func (r Rotation) NewExpiry(old api.Token, now time.Time) *time.Time {
+	if r.SetExpires {
+		return r.Expires
 	}
 	if old.ExpiresAt == nil {
 		return nil
@@ -79,23 +84,26 @@ func (r rotation) newExpiry(old api.Token, now time.Time) *time.Time {
 	return &t
 }
 
-// retireDeadline is when the old token stops working with --grace: now+grace,
+// RetireDeadline is when the old token stops working with --grace: now+grace,
 // but never later than the old token's own expiry.
-func (r rotation) retireDeadline(old api.Token, now time.Time) *time.Time {
-	t := now.Add(r.grace).Truncate(time.Second).Add(time.Second)
+func (r Rotation) RetireDeadline(old api.Token, now time.Time) *time.Time {
+	t := now.Add(r.Grace).Truncate(time.Second).Add(time.Second)
 	if old.ExpiresAt != nil && old.ExpiresAt.Before(t) {
 		return old.ExpiresAt
 	}
 	return &t
 }
 
-// run rotates old. deliver must put the new secret in the user's hands; the
+// Run rotates old. deliver must put the new secret in the user's hands; the
 // old token is retired only after it returned nil.
-func (r rotation) run(ctx context.Context, c *api.Client, old api.Token, deliver func(api.CreatedToken) error) (api.CreatedToken, error) {
-	now := r.now()
+func (r Rotation) Run(ctx context.Context, c *api.Client, old api.Token, deliver func(api.CreatedToken) error) (api.CreatedToken, error) {
+	now := r.Now()
 	tmp := retired.Name(old.Name, now)
-	perms := old.Permissions.Normalize()
-	keep := api.TokenInput{Name: old.Name, Permissions: perms, ExpiresAt: old.ExpiresAt}
+	keep := api.TokenInput{Name: old.Name, Permissions: old.Permissions.Normalize(), ExpiresAt: old.ExpiresAt}
+	perms := keep.Permissions
+	if r.Perms != nil {
+		perms = r.Perms.Normalize()
+	}
 
 	renamed := keep
 	renamed.Name = tmp
@@ -114,7 +122,7 @@ func (r rotation) run(ctx context.Context, c *api.Client, old api.Token, deliver
 	}
 
 	// The rename freed the name: no token carries it now.
-	created, err := c.CreateTokenFreedName(ctx, api.TokenInput{Name: old.Name, Permissions: perms, ExpiresAt: r.newExpiry(old, now)}, r.notice)
+	created, err := c.CreateTokenFreedName(ctx, api.TokenInput{Name: old.Name, Permissions: perms, ExpiresAt: r.NewExpiry(old, now)}, r.Notice)
 	if err != nil {
 		if _, rbErr := c.UpdateToken(ctx, old.ID, keep); rbErr != nil {
 			return api.CreatedToken{}, fmt.Errorf("creating the replacement failed (%w), and renaming the old token back failed too (%v); it still works, perhaps under the name %q", err, rbErr, tmp)
@@ -129,14 +137,14 @@ func (r rotation) run(ctx context.Context, c *api.Client, old api.Token, deliver
 		return created, fmt.Errorf("%w; the old token %s was kept (named %q): compare the two and retire one yourself", err, old.ID, tmp)
 	}
 
-	if r.grace == 0 {
+	if r.Grace == 0 {
 		err = c.DeleteToken(ctx, old.ID)
 		if api.StatusOf(err) == 404 {
 			err = nil // already gone: retired all the same
 		}
 	} else {
 		retire := renamed
-		retire.ExpiresAt = r.retireDeadline(old, now)
+		retire.ExpiresAt = r.RetireDeadline(old, now)
 		_, err = c.UpdateToken(ctx, old.ID, retire)
 	}
 	if err != nil {
