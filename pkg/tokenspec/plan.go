@@ -138,7 +138,7 @@ func MakePlan(spec *Spec, all []api.Token, o Options) Plan {
 		if o.Prune {
 			plan.Changes = append(plan.Changes, c)
 		} else {
-			c.Reason += "; pass --prune to delete it"
+			c.Reason = "pass --prune to delete it"
 			plan.Held = append(plan.Held, c)
 		}
 	}
