@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/replexio/replex/pkg/xdisplay"
+	"github.com/replexio/replex/internal/xdisplay"
 )
 
 // TestCreateJSONCopyCopiesOnce: tokens create -o json --copy, piped, prints
