@@ -15,9 +15,9 @@ import (
 
 	"github.com/creack/pty"
 
+	"github.com/replexio/replex/internal/xdisplay"
 	"github.com/replexio/replex/pkg/grants"
 	"github.com/replexio/replex/pkg/sandbox"
-	"github.com/replexio/replex/pkg/xdisplay"
 )
 
 // buildReplex builds the real binary once per test.

@@ -30,6 +30,8 @@ type lossy struct {
 	hide     bool          // the next list leaves out tokens named "ci"
 	posted   chan struct{} // "hold": told when the create is done
 	getFails int           // how many GETs to come answer 503
+	// foreignExpiry is the expiry of the token "foreign-expiry" plants.
+	foreignExpiry *time.Time
 }
 
 func newLossy(t *testing.T, actions ...string) *lossy {
@@ -105,6 +107,14 @@ func newLossy(t *testing.T, actions ...string) *lossy {
 			w.WriteHeader(503)
 		case "foreign": // someone else's token appears; ours is not done
 			if _, _, err := srv.IssueToken("ci", grants.Set{"billing": {"read"}}, nil); err != nil {
+				t.Error(err)
+			}
+			w.WriteHeader(500)
+		case "foreign-expiry": // someone else's token, same grants, another expiry
+			l.mu.Lock()
+			exp := l.foreignExpiry
+			l.mu.Unlock()
+			if _, _, err := srv.IssueToken("ci", input.Permissions, exp); err != nil {
 				t.Error(err)
 			}
 			w.WriteHeader(500)
@@ -238,6 +248,40 @@ func TestCreateReconciledSparesForeignTokens(t *testing.T) {
 	}
 	if got := l.named("ci"); len(got) != 1 || !grants.Equal(got[0].Permissions, grants.Set{"billing": {"read"}}) {
 		t.Fatal("the foreign token was deleted")
+	}
+}
+
+// A token of that name with the permissions asked for but another expiry
+// is someone else's too: deleting it after a lost answer would destroy a
+// credential in use.
+func TestCreateReconciledSparesTokensWithAnotherExpiry(t *testing.T) {
+	soon := time.Now().Add(24 * time.Hour).UTC().Truncate(time.Second)
+	later := soon.Add(time.Hour)
+	for _, tc := range []struct {
+		name           string
+		asked, planted *time.Time
+	}{
+		{"asked none, planted one", nil, &soon},
+		{"asked one, planted none", &soon, nil},
+		{"asked one, planted another", &soon, &later},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := newLossy(t, "foreign-expiry")
+			l.foreignExpiry = tc.planted
+			in := input
+			in.ExpiresAt = tc.asked
+			_, err := l.client().CreateTokenReconciled(context.Background(), in, nil)
+			if err == nil || !strings.Contains(err.Error(), "does not hold the permissions and expiry asked for") {
+				t.Fatalf("err = %v", err)
+			}
+			got := l.named("ci")
+			if len(got) != 1 {
+				t.Fatalf("%d tokens named ci, want the foreign one only", len(got))
+			}
+			if (got[0].ExpiresAt == nil) != (tc.planted == nil) {
+				t.Fatal("the foreign token was deleted")
+			}
+		})
 	}
 }
 

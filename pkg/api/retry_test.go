@@ -191,6 +191,32 @@ func TestRetryAfterHonoured(t *testing.T) {
 	}
 }
 
+// A 503 on a GET is retried after the server's Retry-After, and a wait
+// beyond MaxRetryAfter is not waited out: the 503 is the answer.
+func TestRetryAfterHonouredOn503Get(t *testing.T) {
+	h := &scripted{steps: []step{{status: 503, body: unavail, retryAfter: "2"}, {status: 200, body: okOrg}}}
+	c, waits := retryClient(t, h, nil)
+	if _, err := c.Organization(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	// The server's wait plus at most BaseDelay of jitter.
+	if len(*waits) != 1 || (*waits)[0] != 2*time.Second+150*time.Millisecond || h.requests() != 2 {
+		t.Fatalf("waits %v, %d requests", *waits, h.requests())
+	}
+
+	// 30 s is beyond MaxRetryAfter (20 s) but within the Budget (60 s), so
+	// only MaxRetryAfter refuses it; 3600 s is beyond both.
+	for _, huge := range []string{"30", "3600"} {
+		h = &scripted{steps: []step{{status: 503, body: unavail, retryAfter: huge}, {status: 200, body: okOrg}}}
+		c, waits = retryClient(t, h, nil)
+		_, err := c.Organization(context.Background())
+		var ae *Error
+		if !errors.As(err, &ae) || ae.StatusCode != 503 || ae.RetryAfter != huge || len(*waits) != 0 || h.requests() != 1 {
+			t.Fatalf("Retry-After %s: err %v, waits %v, %d requests", huge, err, *waits, h.requests())
+		}
+	}
+}
+
 // A POST is retried only when it certainly was not done.
 func TestRetryPost(t *testing.T) {
 	create := func(c *Client) error {

@@ -3,6 +3,9 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -66,4 +69,113 @@ func FuzzAppendIndentedJSON(f *testing.F) {
 		checkTokenJSON(t, Token{ID: id, Name: name, OrganizationID: act + cat, Permissions: grants.Set{cat: {act, name}, name: nil},
 			CreatedAt: tm, UpdatedAt: tm, ExpiresAt: &tm})
 	})
+}
+
+// fillNonZero sets every settable field reachable from v to a non-zero value
+// distinct per field (seed), so that a field written from the wrong source
+// or not written at all changes the output.
+func fillNonZero(t *testing.T, v reflect.Value, seed int) {
+	t.Helper()
+	switch {
+	case v.Type() == reflect.TypeOf(time.Time{}):
+		v.Set(reflect.ValueOf(time.Date(2020, 1, 1, 0, 0, seed, 0, time.UTC)))
+		return
+	}
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(fmt.Sprintf("value-%d", seed))
+	case reflect.Bool:
+		v.SetBool(true)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		v.SetInt(int64(seed + 1))
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		v.SetUint(uint64(seed + 1))
+	case reflect.Float32, reflect.Float64:
+		v.SetFloat(float64(seed) + 0.5)
+	case reflect.Pointer:
+		p := reflect.New(v.Type().Elem())
+		fillNonZero(t, p.Elem(), seed)
+		v.Set(p)
+	case reflect.Slice:
+		s := reflect.MakeSlice(v.Type(), 1, 1)
+		fillNonZero(t, s.Index(0), seed)
+		v.Set(s)
+	case reflect.Map:
+		m := reflect.MakeMap(v.Type())
+		k := reflect.New(v.Type().Key()).Elem()
+		fillNonZero(t, k, seed)
+		e := reflect.New(v.Type().Elem()).Elem()
+		fillNonZero(t, e, seed+1000)
+		m.SetMapIndex(k, e)
+		v.Set(m)
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				fillNonZero(t, v.Field(i), seed*100+i+1)
+			}
+		}
+	default:
+		t.Fatalf("fillNonZero: no non-zero value for %s; teach this test the new kind", v.Type())
+	}
+}
+
+// TestAppendIndentedJSONWritesEveryField fails when a field of Token is
+// added without being written by the hand-written path: each field by its
+// json tag must appear, with encoding/json's value, and the whole output
+// must equal encoding/json's.
+func TestAppendIndentedJSONWritesEveryField(t *testing.T) {
+	var tok Token
+	fillNonZero(t, reflect.ValueOf(&tok).Elem(), 1)
+
+	want := marshalLikeEncoder(t, tok, "", "  ")
+	got, ok := tok.AppendIndentedJSON(nil, "", "  ")
+	if !ok {
+		t.Fatalf("AppendIndentedJSON refused a token encoding/json accepts: %+v", tok)
+	}
+	var gotFields, wantFields map[string]json.RawMessage
+	if err := json.Unmarshal(got, &gotFields); err != nil {
+		t.Fatalf("AppendIndentedJSON wrote invalid JSON: %v\n%s", err, got)
+	}
+	if err := json.Unmarshal(want, &wantFields); err != nil {
+		t.Fatal(err)
+	}
+	typ := reflect.TypeOf(tok)
+	for i := range typ.NumField() {
+		f := typ.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		g, present := gotFields[name]
+		if !present {
+			t.Errorf("field %s (json %q) is missing from AppendIndentedJSON's output", f.Name, name)
+			continue
+		}
+		if w := wantFields[name]; !bytes.Equal(compactJSON(t, g), compactJSON(t, w)) {
+			t.Errorf("field %s (json %q): AppendIndentedJSON wrote %s, encoding/json %s", f.Name, name, g, w)
+		}
+	}
+	for name := range gotFields {
+		if _, known := wantFields[name]; !known {
+			t.Errorf("AppendIndentedJSON writes %q, which encoding/json does not", name)
+		}
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
+func compactJSON(t *testing.T, b []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, b); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }

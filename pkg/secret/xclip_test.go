@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/replexio/replex/pkg/xdisplay"
+	"github.com/replexio/replex/internal/xdisplay"
 )
 
 func startXvfb(t *testing.T) string { return xdisplay.Start(t) }

@@ -175,9 +175,9 @@ func envRead(t *testing.T) map[string][]string {
 	literal := regexp.MustCompile(`"(REPLEX_[A-Z0-9_]+)"`)
 	call := regexp.MustCompile(`(?:[Gg]etenv|LookupEnv)\("([A-Za-z_][A-Za-z0-9_]*)"\)`)
 	// Test-only code and developer tools (demo, bench) are not replex: they may read what they like.
-	testOnly := []string{"pkg/xdisplay", "pkg/cmd/tokens/tokenstest", "cmd/demo", "cmd/bench"}
+	testOnly := []string{"internal/xdisplay", "internal/tokenstest", "cmd/demo", "cmd/bench"}
 	found := map[string][]string{}
-	for _, top := range []string{"cmd", "pkg"} {
+	for _, top := range []string{"cmd", "pkg", "internal"} {
 		err := filepath.WalkDir(filepath.Join(repo, top), func(path string, d os.DirEntry, err error) error {
 			if err != nil {
 				return err

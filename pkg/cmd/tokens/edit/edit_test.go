@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/replexio/replex/internal/tokenstest"
 	"github.com/replexio/replex/pkg/api"
-	"github.com/replexio/replex/pkg/cmd/tokens/tokenstest"
 	"github.com/replexio/replex/pkg/cmdutil"
 	"github.com/replexio/replex/pkg/grants"
 	"github.com/replexio/replex/pkg/iostreams"

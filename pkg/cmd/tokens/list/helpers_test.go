@@ -4,7 +4,7 @@ import (
 	"context"
 	"flag"
 
-	"github.com/replexio/replex/pkg/cmd/tokens/tokenstest"
+	"github.com/replexio/replex/internal/tokenstest"
 	"github.com/replexio/replex/pkg/cmdutil"
 )
 
