@@ -325,29 +325,20 @@ func run(ctx context.Context, o *Options) error {
 	started := shared.RunBulk(ctx, len(changes), o.Parallel, work, report)
 	prog.Done()
 
-	failed := 0
+	tally := shared.BulkTally{Verb: "applied", Noun: "changes", Started: started, Total: len(changes)}
 	for _, r := range results {
 		if r.Status == "failed" {
-			failed++
+			tally.Failed++
 		}
 	}
-	summary := fmt.Sprintf("%d applied, %d failed", started-failed, failed)
-	if skipped := len(changes) - started; skipped > 0 {
-		summary += fmt.Sprintf(", %d not started (interrupted)", skipped)
-	}
-	fmt.Fprintln(ios.ErrOut, summary)
+	tally.Done = started - tally.Failed
+	fmt.Fprintln(ios.ErrOut, tally.Summary())
 	if o.Spec.Format != "" {
 		if _, err := output.WriteDoc(ios.Out, o.Spec.Format, results); err != nil {
 			return err
 		}
 	}
-	switch {
-	case ctx.Err() != nil:
-		return &cmdutil.ExitError{Code: cmdutil.ExitInterrupted, Err: errors.New("interrupted"), Silent: true}
-	case failed > 0:
-		return &cmdutil.ExitError{Code: cmdutil.ExitPartial, Err: fmt.Errorf("%d of %d changes failed", failed, len(changes)), Silent: true}
-	}
-	return nil
+	return tally.Err(ctx)
 }
 
 // open prepares where a change's new secret goes: the entry's own

@@ -3,7 +3,6 @@ package prune
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -195,30 +194,20 @@ func run(ctx context.Context, o *Options) error {
 			prog.Step(err != nil)
 		})
 	prog.Done()
-	deleted, failed := 0, 0
+	tally := shared.BulkTally{Verb: "deleted", Noun: "deletions", Started: started, Total: len(doomed)}
 	for _, r := range results {
 		switch r.Status {
 		case "deleted":
-			deleted++
+			tally.Done++
 		case "failed":
-			failed++
+			tally.Failed++
 		}
 	}
-	summary := fmt.Sprintf("%d deleted, %d failed", deleted, failed)
-	if skipped := len(doomed) - started; skipped > 0 {
-		summary += fmt.Sprintf(", %d not started (interrupted)", skipped)
-	}
-	fmt.Fprintln(ios.ErrOut, summary)
+	fmt.Fprintln(ios.ErrOut, tally.Summary())
 	if err := o.write(results); err != nil {
 		return err
 	}
-	switch {
-	case ctx.Err() != nil:
-		return &cmdutil.ExitError{Code: cmdutil.ExitInterrupted, Err: errors.New("interrupted"), Silent: true}
-	case failed > 0:
-		return &cmdutil.ExitError{Code: cmdutil.ExitPartial, Err: fmt.Errorf("%d of %d deletions failed", failed, len(doomed)), Silent: true}
-	}
-	return nil
+	return tally.Err(ctx)
 }
 
 func (o *Options) reason(t api.Token) string {

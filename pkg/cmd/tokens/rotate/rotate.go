@@ -464,30 +464,20 @@ func runBulk(ctx context.Context, o *Options) error {
 	}
 	prog.Done()
 
-	rotated, failed := 0, 0
+	tally := shared.BulkTally{Verb: "rotated", Noun: "rotations", Started: started, Total: len(ordered)}
 	for _, r := range results {
 		switch r.Status {
 		case "rotated":
-			rotated++
+			tally.Done++
 		case "failed":
-			failed++
+			tally.Failed++
 		}
 	}
-	summary := fmt.Sprintf("%d rotated, %d failed", rotated, failed)
-	if skipped := len(ordered) - started; skipped > 0 {
-		summary += fmt.Sprintf(", %d not started (interrupted)", skipped)
-	}
-	fmt.Fprintln(ios.ErrOut, summary)
+	fmt.Fprintln(ios.ErrOut, tally.Summary())
 	if err := o.writeResults(results); err != nil {
 		return err
 	}
-	switch {
-	case ctx.Err() != nil:
-		return &cmdutil.ExitError{Code: cmdutil.ExitInterrupted, Err: errors.New("interrupted"), Silent: true}
-	case failed > 0:
-		return &cmdutil.ExitError{Code: cmdutil.ExitPartial, Err: fmt.Errorf("%d of %d rotations failed", failed, len(ordered)), Silent: true}
-	}
-	return nil
+	return tally.Err(ctx)
 }
 
 // refuseRetired stops the rotation of a retired twin: its replacement would

@@ -2,10 +2,13 @@ package shared
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"sync"
+
+	"github.com/replexio/replex/pkg/cmdutil"
 )
 
 // MaxParallel bounds --parallel.
@@ -111,4 +114,37 @@ func (p *Progress) Done() {
 	if p.Enabled {
 		fmt.Fprint(p.W, "\r\x1b[K")
 	}
+}
+
+// BulkTally is the outcome of a bulk operation, for the summary line and
+// the exit status that rotate, prune and apply share.
+type BulkTally struct {
+	Verb    string // past tense of one success: "rotated", "deleted", "applied"
+	Noun    string // one item's work, plural: "rotations", "deletions", "changes"
+	Done    int    // succeeded
+	Failed  int
+	Started int // as RunBulk returned
+	Total   int // items selected
+}
+
+// Summary is the line printed on stderr after the results: "3 rotated,
+// 1 failed", and how many an interruption left unstarted.
+func (b BulkTally) Summary() string {
+	s := fmt.Sprintf("%d %s, %d failed", b.Done, b.Verb, b.Failed)
+	if skipped := b.Total - b.Started; skipped > 0 {
+		s += fmt.Sprintf(", %d not started (interrupted)", skipped)
+	}
+	return s
+}
+
+// Err is the command's result: 130 when interrupted, 3 when any item
+// failed, nil otherwise. The lines already printed said what happened.
+func (b BulkTally) Err(ctx context.Context) error {
+	switch {
+	case ctx.Err() != nil:
+		return &cmdutil.ExitError{Code: cmdutil.ExitInterrupted, Err: errors.New("interrupted"), Silent: true}
+	case b.Failed > 0:
+		return &cmdutil.ExitError{Code: cmdutil.ExitPartial, Err: fmt.Errorf("%d of %d %s failed", b.Failed, b.Total, b.Noun), Silent: true}
+	}
+	return nil
 }
