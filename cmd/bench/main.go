@@ -173,33 +173,18 @@ func run(c config) ([]row, error) {
 	)
 
 	// Bulk rotation against a slow server.
-	var seq, par time.Duration
-	for _, p := range []int{1, 16} {
-		sb, err := startSandbox(bin, "--latency", c.latency.String())
-		if err != nil {
-			return nil, err
-		}
-		if err := sb.seedFleet(c.rotate); err != nil {
-			sb.stop()
-			return nil, err
-		}
-		dir, _ := os.MkdirTemp(tmp, "secrets-")
-		os.Chmod(dir, 0o700)
-		r := measure(1, bin, append(slices.Clone(baseEnv), sb.env()...),
-			"tokens", "rotate", "--name", "fleet-*", "--secret-dir", dir, "--parallel", fmt.Sprint(p), "--yes")
-		sb.stop()
-		if r.failed > 0 {
-			return nil, fmt.Errorf("bulk rotate --parallel %d failed: %s", p, r.stderr)
-		}
-		if p == 1 {
-			seq = r.median
-		} else {
-			par = r.median
-		}
-		rows = append(rows, row{scenario: fmt.Sprintf("rotate %d tokens, %s latency, --parallel %d", c.rotate, c.latency, p), median: r.median, peakKiB: r.peak})
+	rotRows, err := parallelSpeedup(bin, baseEnv, tmp, c.latency, "bulk rotate", "secrets-",
+		func(sb *benchSandbox) error { return sb.seedFleet(c.rotate) },
+		func(dir string, p int) []string {
+			return []string{"tokens", "rotate", "--name", "fleet-*", "--secret-dir", dir, "--parallel", fmt.Sprint(p), "--yes"}
+		},
+		func(p int) string {
+			return fmt.Sprintf("rotate %d tokens, %s latency, --parallel %d", c.rotate, c.latency, p)
+		})
+	if err != nil {
+		return nil, err
 	}
-	speedup := float64(seq) / float64(par)
-	rows = append(rows, row{scenario: "bulk rotate speed-up, 16 vs 1", extra: fmt.Sprintf("%.1fx", speedup), target: ">= 10x", ok: ptr(speedup >= 10)})
+	rows = append(rows, rotRows...)
 
 	specRows, err := specScenarios(c, bin, baseEnv, tmp)
 	if err != nil {
@@ -310,29 +295,17 @@ func specScenarios(c config, bin string, baseEnv []string, tmp string) ([]row, e
 	if err := os.WriteFile(file, []byte(spec.String()), 0o600); err != nil {
 		return nil, err
 	}
-	var seq, par time.Duration
-	for _, p := range []int{1, 16} {
-		sb, err := startSandbox(bin, "--latency", c.latency.String())
-		if err != nil {
-			return nil, err
-		}
-		dir, _ := os.MkdirTemp(tmp, "apply-secrets-")
-		os.Chmod(dir, 0o700)
-		r := measure(1, bin, append(slices.Clone(baseEnv), sb.env()...),
-			"tokens", "apply", "-f", file, "--secret-dir", dir, "--parallel", fmt.Sprint(p), "--yes")
-		sb.stop()
-		if r.failed > 0 {
-			return nil, fmt.Errorf("tokens apply --parallel %d failed: %s", p, r.stderr)
-		}
-		if p == 1 {
-			seq = r.median
-		} else {
-			par = r.median
-		}
-		rows = append(rows, row{scenario: fmt.Sprintf("apply %d creates, %s latency, --parallel %d", c.applyCreates, c.latency, p), median: r.median, peakKiB: r.peak})
+	applyRows, err := parallelSpeedup(bin, baseEnv, tmp, c.latency, "apply", "apply-secrets-", nil,
+		func(dir string, p int) []string {
+			return []string{"tokens", "apply", "-f", file, "--secret-dir", dir, "--parallel", fmt.Sprint(p), "--yes"}
+		},
+		func(p int) string {
+			return fmt.Sprintf("apply %d creates, %s latency, --parallel %d", c.applyCreates, c.latency, p)
+		})
+	if err != nil {
+		return nil, err
 	}
-	speedup := float64(seq) / float64(par)
-	rows = append(rows, row{scenario: "apply speed-up, 16 vs 1", extra: fmt.Sprintf("%.1fx", speedup), target: ">= 10x", ok: ptr(speedup >= 10)})
+	rows = append(rows, applyRows...)
 	return rows, nil
 }
 
@@ -587,4 +560,41 @@ func print(c config, rows []row) {
 	if c.quick {
 		fmt.Println("\nquick mode: small sizes; the targets apply to the full run (go run ./cmd/bench).")
 	}
+}
+
+// parallelSpeedup runs one bulk command at --parallel 1 and 16, each against
+// a fresh sandbox with latency (seeded by seed, if set) and a fresh secrets
+// directory, and adds the speed-up row; the target is 10x.
+func parallelSpeedup(bin string, baseEnv []string, tmp string, latency time.Duration, what, dirPrefix string,
+	seed func(*benchSandbox) error, args func(dir string, p int) []string, scenario func(p int) string) ([]row, error) {
+	var rows []row
+	var seq, par time.Duration
+	for _, p := range []int{1, 16} {
+		sb, err := startSandbox(bin, "--latency", latency.String())
+		if err != nil {
+			return nil, err
+		}
+		if seed != nil {
+			if err := seed(sb); err != nil {
+				sb.stop()
+				return nil, err
+			}
+		}
+		dir, _ := os.MkdirTemp(tmp, dirPrefix)
+		os.Chmod(dir, 0o700)
+		cmd := args(dir, p)
+		r := measure(1, bin, append(slices.Clone(baseEnv), sb.env()...), cmd...)
+		sb.stop()
+		if r.failed > 0 {
+			return nil, fmt.Errorf("%s --parallel %d failed: %s", strings.Join(cmd[:2], " "), p, r.stderr)
+		}
+		if p == 1 {
+			seq = r.median
+		} else {
+			par = r.median
+		}
+		rows = append(rows, row{scenario: scenario(p), median: r.median, peakKiB: r.peak})
+	}
+	speedup := float64(seq) / float64(par)
+	return append(rows, row{scenario: what + " speed-up, 16 vs 1", extra: fmt.Sprintf("%.1fx", speedup), target: ">= 10x", ok: ptr(speedup >= 10)}), nil
 }
