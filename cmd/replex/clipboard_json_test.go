@@ -3,9 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -22,15 +20,7 @@ func TestCreateJSONCopyCopiesOnce(t *testing.T) {
 	shimDir, callLog := xclipShim(t)
 	home := t.TempDir()
 	cmd := exec.Command(bin, "tokens", "create", "ci", "--grant", "cluster:read", "-o", "json", "--copy", "--clear-after", "0")
-	cmd.Env = []string{
-		"PATH=" + shimDir + string(os.PathListSeparator) + os.Getenv("PATH"),
-		"HOME=" + home,
-		"REPLEX_CONFIG_DIR=" + filepath.Join(home, "cfg"),
-		"REPLEX_BASE_URL=" + url,
-		"REPLEX_ORG=" + srv.OrgID(),
-		"REPLEX_API_TOKEN=" + srv.AdminSecret(),
-		"DISPLAY=" + display,
-	}
+	cmd.Env = clipboardEnv(shimDir, home, url, srv, display)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
@@ -47,14 +37,5 @@ func TestCreateJSONCopyCopiesOnce(t *testing.T) {
 	if clip != created.Token {
 		t.Fatalf("the clipboard holds %d bytes that are not the token's secret", len(clip))
 	}
-	calls, _ := os.ReadFile(callLog)
-	writes := 0
-	for _, line := range strings.Split(strings.TrimSpace(string(calls)), "\n") {
-		if strings.Contains(line, "-in") || strings.Contains(line, "-i ") {
-			writes++
-		}
-	}
-	if writes != 1 {
-		t.Fatalf("%d clipboard writes for one token, want exactly 1 (calls: %q)", writes, calls)
-	}
+	assertOneClipboardWrite(t, callLog)
 }

@@ -64,6 +64,36 @@ func xclipShim(t *testing.T) (dir, logFile string) {
 	return dir, logFile
 }
 
+// clipboardEnv is the whole environment of a replex run against srv whose
+// clipboard is display's, through the xclip shim in shimDir.
+func clipboardEnv(shimDir, home, url string, srv *sandbox.Server, display string) []string {
+	return []string{
+		"PATH=" + shimDir + string(os.PathListSeparator) + os.Getenv("PATH"),
+		"HOME=" + home,
+		"REPLEX_CONFIG_DIR=" + filepath.Join(home, "cfg"),
+		"REPLEX_BASE_URL=" + url,
+		"REPLEX_ORG=" + srv.OrgID(),
+		"REPLEX_API_TOKEN=" + srv.AdminSecret(),
+		"DISPLAY=" + display,
+	}
+}
+
+// assertOneClipboardWrite fails t unless the xclipShim log holds exactly
+// one write (-in / -i): one token, one clipboard write.
+func assertOneClipboardWrite(t *testing.T, callLog string) {
+	t.Helper()
+	calls, _ := os.ReadFile(callLog)
+	writes := 0
+	for _, line := range strings.Split(strings.TrimSpace(string(calls)), "\n") {
+		if strings.Contains(line, "-in") || strings.Contains(line, "-i ") {
+			writes++
+		}
+	}
+	if writes != 1 {
+		t.Fatalf("%d clipboard writes for one token, want exactly 1 (calls: %q)", writes, calls)
+	}
+}
+
 func readClipboard() string {
 	out, err := exec.Command("xclip", "-o", "-selection", "clipboard").Output()
 	if err != nil {
@@ -136,16 +166,7 @@ func TestClipboardOnTerminal(t *testing.T) {
 	srv, url := startTestSandbox(t)
 	shimDir, callLog := xclipShim(t)
 	home := t.TempDir()
-	env := []string{
-		"PATH=" + shimDir + string(os.PathListSeparator) + os.Getenv("PATH"),
-		"HOME=" + home,
-		"REPLEX_CONFIG_DIR=" + filepath.Join(home, "cfg"),
-		"REPLEX_BASE_URL=" + url,
-		"REPLEX_ORG=" + srv.OrgID(),
-		"REPLEX_API_TOKEN=" + srv.AdminSecret(),
-		"DISPLAY=" + display,
-		"TERM=xterm-256color",
-	}
+	env := append(clipboardEnv(shimDir, home, url, srv, display), "TERM=xterm-256color")
 
 	out, code := runOnPTY(t, bin, env, "tokens", "create", "ci", "--grant", "cluster:read", "--expires", "30d", "--clear-after", "0")
 	if code != 0 {
@@ -163,16 +184,7 @@ func TestClipboardOnTerminal(t *testing.T) {
 			t.Errorf("terminal output lacks %q:\n%s", want, out)
 		}
 	}
-	calls, _ := os.ReadFile(callLog)
-	writes := 0
-	for _, line := range strings.Split(strings.TrimSpace(string(calls)), "\n") {
-		if strings.Contains(line, "-in") || strings.Contains(line, "-i ") {
-			writes++
-		}
-	}
-	if writes != 1 {
-		t.Fatalf("%d clipboard writes for one token, want exactly 1 (calls: %q)", writes, calls)
-	}
+	assertOneClipboardWrite(t, callLog)
 
 	// The secret is a live credential holding exactly cluster:read.
 	var created bool
