@@ -55,19 +55,7 @@ func TestFormInTmux(t *testing.T) {
 		t.Fatalf("create failed:\n%s", scr)
 	}
 
-	get := exec.Command(bin, "tokens", "get", "form-e2e", "-o", "json")
-	get.Env = env
-	out, err := get.Output()
-	if err != nil {
-		t.Fatalf("tokens get: %v\n%s", err, out)
-	}
-	var tok struct {
-		Permissions map[string][]string `json:"permissions"`
-		ExpiresAt   *time.Time          `json:"expiresAt"`
-	}
-	if err := json.Unmarshal(out, &tok); err != nil {
-		t.Fatal(err)
-	}
+	tok := createdToken(t, bin, env, "form-e2e")
 	want := map[string][]string{
 		"apiKey":  {"read", "update"},
 		"budget":  {"read"},
@@ -193,19 +181,7 @@ func TestFormLineByLineInTmux(t *testing.T) {
 	if scr := s.waitFor(`\[exit \d+\]`); !strings.Contains(scr, "[exit 0]") {
 		t.Fatalf("create failed:\n%s", scr)
 	}
-	get := exec.Command(bin, "tokens", "get", "dumb-term", "-o", "json")
-	get.Env = env
-	out, err := get.Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tok struct {
-		Permissions map[string][]string `json:"permissions"`
-		ExpiresAt   *time.Time          `json:"expiresAt"`
-	}
-	if err := json.Unmarshal(out, &tok); err != nil {
-		t.Fatal(err)
-	}
+	tok := createdToken(t, bin, env, "dumb-term")
 	want := map[string][]string{"budget": {"read", "create", "update", "delete"}, "cluster": {"read"}}
 	if !reflect.DeepEqual(tok.Permissions, want) || tok.ExpiresAt == nil || time.Until(*tok.ExpiresAt) < 6*24*time.Hour || time.Until(*tok.ExpiresAt) > 8*24*time.Hour {
 		t.Fatalf("created %v expiring %v; want %v in 7 days", tok.Permissions, tok.ExpiresAt, want)
@@ -310,19 +286,30 @@ func TestFormSkipToEnd(t *testing.T) {
 	if scr := s.waitFor(`\[exit \d+\]`); !strings.Contains(scr, "[exit 0]") {
 		t.Fatalf("create failed:\n%s", scr)
 	}
-	get := exec.Command(bin, "tokens", "get", "quick", "-o", "json")
-	get.Env = env
-	out, err := get.Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tok struct {
-		Permissions map[string][]string `json:"permissions"`
-	}
-	if err := json.Unmarshal(out, &tok); err != nil {
-		t.Fatal(err)
-	}
+	tok := createdToken(t, bin, env, "quick")
 	if want := map[string][]string{"apiKey": {"delete"}}; !reflect.DeepEqual(tok.Permissions, want) {
 		t.Fatalf("the token holds %v; want %v", tok.Permissions, want)
 	}
+}
+
+// formToken is what the form tests check of the token they created.
+type formToken struct {
+	Permissions map[string][]string `json:"permissions"`
+	ExpiresAt   *time.Time          `json:"expiresAt"`
+}
+
+// createdToken reads the named token back through 'tokens get -o json'.
+func createdToken(t *testing.T, bin string, env []string, name string) formToken {
+	t.Helper()
+	get := exec.Command(bin, "tokens", "get", name, "-o", "json")
+	get.Env = env
+	out, err := get.Output()
+	if err != nil {
+		t.Fatalf("tokens get: %v\n%s", err, out)
+	}
+	var tok formToken
+	if err := json.Unmarshal(out, &tok); err != nil {
+		t.Fatal(err)
+	}
+	return tok
 }
