@@ -2,6 +2,7 @@ package create
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -114,7 +115,7 @@ func runLines(ctx context.Context, st *formState, cfg formConfig) error {
 		if err != nil {
 			return err
 		}
-		st.Expiry, st.Custom = cmp(exp, "never"), ""
+		st.Expiry, st.Custom = cmp.Or(exp, "never"), ""
 	}
 
 	fmt.Fprintf(w, "\nCreate token %q\n%s\n", st.Name, indent(summary(st, cfg.Now())))
@@ -130,13 +131,6 @@ func runLines(ctx context.Context, st *formState, cfg formConfig) error {
 	}
 	st.Confirm = strings.HasPrefix(strings.ToLower(answer), "y")
 	return nil
-}
-
-func cmp(s, fallback string) string {
-	if s == "" {
-		return fallback
-	}
-	return s
 }
 
 func indent(s string) string {
