@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/zalando/go-keyring"
+
+	"github.com/replexio/replex/pkg/secret"
 )
 
 // KeyringService is the service name under which tokens are kept.
@@ -88,27 +90,15 @@ func keyringCall(k *SystemKeyring, call func() (string, error)) (string, error) 
 	if timeout <= 0 {
 		timeout = KeyringTimeout
 	}
-	type result struct {
-		v   string
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		v, err := call()
-		done <- result{v, err}
-	}()
-	timer := time.NewTimer(timeout)
-	defer timer.Stop()
-	select {
-	case r := <-done:
-		return r.v, keyringErr(r.err)
-	case <-timer.C:
+	v, err := secret.WithTimeout(timeout, call)
+	if errors.Is(err, secret.ErrNoAnswer) {
 		err := &KeyringUnavailableError{Err: fmt.Errorf("the keyring did not answer within %s", timeout)}
 		k.mu.Lock()
 		k.stuck = err
 		k.mu.Unlock()
 		return "", err
 	}
+	return v, keyringErr(err)
 }
 
 // noSessionBus refuses, on the systems where go-keyring speaks D-Bus, when

@@ -67,7 +67,7 @@ func (c system) Write(text string) error {
 	if err := c.usable(); err != nil {
 		return err
 	}
-	_, err := withTimeout(c.timeout, func() (struct{}, error) { return struct{}{}, c.write(text) })
+	_, err := WithTimeout(c.timeout, func() (struct{}, error) { return struct{}{}, c.write(text) })
 	if err != nil {
 		return c.explain("write", err)
 	}
@@ -78,7 +78,7 @@ func (c system) Read() (string, error) {
 	if err := c.usable(); err != nil {
 		return "", err
 	}
-	text, err := withTimeout(c.timeout, c.read)
+	text, err := WithTimeout(c.timeout, c.read)
 	if err != nil {
 		return "", c.explain("read", err)
 	}
@@ -127,9 +127,14 @@ func x11OS(goos string) bool {
 	return false
 }
 
-// withTimeout runs f, giving up after d. On timeout f keeps running in the
-// background; the process is about to exit anyway.
-func withTimeout[T any](d time.Duration, f func() (T, error)) (T, error) {
+// ErrNoAnswer is the error of a WithTimeout call that did not return in time.
+var ErrNoAnswer = errors.New("no answer")
+
+// WithTimeout runs f, giving up after d with ErrNoAnswer. On timeout f keeps
+// running in the background; the process is about to exit anyway. The
+// clipboard utilities and the keyring, both outside replex's control, are
+// called through it.
+func WithTimeout[T any](d time.Duration, f func() (T, error)) (T, error) {
 	type result struct {
 		v   T
 		err error
@@ -146,6 +151,6 @@ func withTimeout[T any](d time.Duration, f func() (T, error)) (T, error) {
 		return r.v, r.err
 	case <-timer.C:
 		var zero T
-		return zero, fmt.Errorf("no answer after %s", d)
+		return zero, fmt.Errorf("%w after %s", ErrNoAnswer, d)
 	}
 }
