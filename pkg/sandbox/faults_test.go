@@ -124,10 +124,22 @@ func TestFaultDropAfterCommit(t *testing.T) {
 	if st := f.s.FaultStats(); st != (FaultStats{Requests: 4, Dropped: 2}) {
 		t.Fatalf("stats %+v", st)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if !strings.Contains(log.String(), "POST "+api.TokensPath(f.org)+" --- ") || !strings.Contains(log.String(), "[fault: done (201), connection cut]") {
-		t.Fatalf("log does not show the cut:\n%s", log.String())
+	// The handler writes its log line after it cut the connection, so the
+	// client can see the cut first: wait for the line.
+	showsCut := func() (bool, string) {
+		mu.Lock()
+		defer mu.Unlock()
+		l := log.String()
+		return strings.Contains(l, "POST "+api.TokensPath(f.org)+" --- ") && strings.Contains(l, "[fault: done (201), connection cut]"), l
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		ok, l := showsCut()
+		if ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("log does not show the cut:\n%s", l)
+		}
 	}
 }
 
