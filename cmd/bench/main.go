@@ -48,6 +48,7 @@ type config struct {
 }
 
 type row struct {
+	heading  string // a row of its own that starts a new part of the table
 	scenario string
 	median   time.Duration
 	peakKiB  int64
@@ -61,10 +62,10 @@ func main() {
 	flag.BoolVar(&c.quick, "quick", false, "small sizes and few runs, for CI")
 	flag.IntVar(&c.runs, "runs", 0, "runs per scenario (default 15, quick 3)")
 	flag.DurationVar(&c.latency, "latency", 20*time.Millisecond, "latency the sandbox adds to each request in the network-bound scenarios (listing, rotation)")
-	flag.StringVar(&c.only, "only", "", "run one group of scenarios: list-latency or spec")
+	flag.StringVar(&c.only, "only", "", "run one group of scenarios: startup, list-latency or spec")
 	flag.Parse()
-	if c.only != "" && c.only != "list-latency" && c.only != "spec" {
-		fmt.Fprintf(os.Stderr, "bench: unknown -only %q: use list-latency or spec\n", c.only)
+	if c.only != "" && c.only != "startup" && c.only != "list-latency" && c.only != "spec" {
+		fmt.Fprintf(os.Stderr, "bench: unknown -only %q: use startup, list-latency or spec\n", c.only)
 		os.Exit(2)
 	}
 	c.listTokens, c.rotate, c.applyCreates, c.loadFor = 10000, 500, 200, 3*time.Second
@@ -103,32 +104,16 @@ func run(c config) ([]row, error) {
 		return listLatency(c, bin, baseEnv)
 	case "spec":
 		return specScenarios(c, bin, baseEnv, tmp)
+	case "startup":
+		return startupScenarios(c, bin, baseEnv, tmp)
 	}
 
 	// Startup.
-	ver := measure(c.runs, bin, baseEnv, "--version")
-	help := measure(c.runs, bin, baseEnv, "tokens", "--help")
-	rows = append(rows,
-		row{scenario: "replex --version", median: ver.median, peakKiB: ver.peak, extra: ver.faultNote(), target: "< 10ms", ok: ptr(ver.median < 10*time.Millisecond)},
-		row{scenario: "replex tokens --help", median: help.median, peakKiB: help.peak, extra: help.faultNote(), target: "< 10ms", ok: ptr(help.median < 10*time.Millisecond)},
-	)
-	// What any Go program pays on this machine before its own code runs.
-	for _, fl := range floors {
-		exe := filepath.Join(tmp, fl.name)
-		if err := goBuildSource(exe, fl.src); err != nil {
-			return nil, err
-		}
-		r := measure(c.runs, exe, baseEnv)
-		rows = append(rows, row{scenario: fl.scenario, median: r.median, peakKiB: r.peak, extra: r.faultNote()})
+	start, err := startupScenarios(c, bin, baseEnv, tmp)
+	if err != nil {
+		return nil, err
 	}
-	if gh, err := exec.LookPath("gh"); err == nil {
-		g := measure(c.runs, gh, baseEnv, "--version")
-		ratio := float64(g.median) / float64(ver.median)
-		rows = append(rows, row{scenario: "gh --version (reference)", median: g.median, peakKiB: g.peak,
-			extra: fmt.Sprintf("replex is %.1fx faster", ratio), target: ">= 5x", ok: ptr(ratio >= 5)})
-	} else {
-		rows = append(rows, row{scenario: "gh --version (reference)", extra: "gh not installed (apt-get install gh)"})
-	}
+	rows = append(rows, start...)
 
 	// Listing many tokens.
 	sb, err := startSandbox(bin, "--seed-tokens", fmt.Sprint(c.listTokens))
@@ -544,9 +529,16 @@ func print(c config, rows []row) {
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "SCENARIO\tMEDIAN\tPEAK RSS\tNOTE\tTARGET\tMET")
 	for _, r := range rows {
+		if r.heading != "" {
+			fmt.Fprintf(w, "\n%s\n", r.heading)
+			continue
+		}
 		med, peak, met := "", "", ""
 		if r.median > 0 {
-			med = r.median.Round(100 * time.Microsecond).String()
+			med = r.median.Round(10 * time.Microsecond).String()
+			if r.median >= 10*time.Millisecond {
+				med = r.median.Round(100 * time.Microsecond).String()
+			}
 		}
 		if r.peakKiB > 0 {
 			peak = fmt.Sprintf("%.1f MiB", float64(r.peakKiB)/1024)

@@ -19,6 +19,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -35,9 +36,15 @@ const (
 // suffixLength is the length in runes of " (rotated <time> <tag>)".
 var suffixLength = utf8.RuneCountInString(" (rotated " + timeLayout + " " + strings.Repeat("x", tagLength) + ")")
 
+// The patterns are compiled on first use, not at start-up: most commands
+// never parse a retired name.
 var (
-	current = regexp.MustCompile(`(?s)^(.+) \(rotated (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) [a-z2-7]{6}\)$`)
-	legacy  = regexp.MustCompile(`(?s)^(.+) \(rotated (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)\)$`)
+	current = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?s)^(.+) \(rotated (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) [a-z2-7]{6}\)$`)
+	})
+	legacy = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?s)^(.+) \(rotated (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)\)$`)
+	})
 )
 
 // Name returns the name a token called name carries once retired at now.
@@ -96,9 +103,9 @@ func parseOnce(name string) (Twin, bool) {
 		return Twin{}, false // the common case, without a regexp
 	}
 	full := utf8.RuneCountInString(name) == api.MaxNameLength
-	m, old := current.FindStringSubmatch(name), false
+	m, old := current().FindStringSubmatch(name), false
 	if m == nil {
-		m, old = legacy.FindStringSubmatch(name), true
+		m, old = legacy().FindStringSubmatch(name), true
 	}
 	if m == nil {
 		return Twin{}, false

@@ -1,0 +1,203 @@
+package main
+
+import (
+	"bytes"
+	"cmp"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// startupScenarios measures what a command pays before it does anything:
+// replex --version and --help, the Go floors, replex against the net/http
+// floor run in turn (so a drifting machine moves both alike), gh as a
+// reference, and the account of what each linked module's initialisation
+// costs before main.
+func startupScenarios(c config, bin string, baseEnv []string, tmp string) ([]row, error) {
+	var rows []row
+	ver := measure(c.runs, bin, baseEnv, "--version")
+	help := measure(c.runs, bin, baseEnv, "tokens", "--help")
+	rows = append(rows,
+		row{scenario: "replex --version", median: ver.median, peakKiB: ver.peak, extra: ver.faultNote(), target: "< 10ms", ok: ptr(ver.median < 10*time.Millisecond)},
+		row{scenario: "replex tokens --help", median: help.median, peakKiB: help.peak, extra: help.faultNote(), target: "< 10ms", ok: ptr(help.median < 10*time.Millisecond)},
+	)
+	// What any Go program pays on this machine before its own code runs.
+	var netFloor string
+	for _, fl := range floors {
+		exe := filepath.Join(tmp, fl.name)
+		if err := goBuildSource(exe, fl.src); err != nil {
+			return nil, err
+		}
+		r := measure(c.runs, exe, baseEnv)
+		rows = append(rows, row{scenario: fl.scenario, median: r.median, peakKiB: r.peak, extra: r.faultNote()})
+		if fl.name == "nethttp" {
+			netFloor = exe
+		}
+	}
+	ratio := pairedRatio(c.runs*2, bin, netFloor, baseEnv, "--version")
+	rows = append(rows, row{scenario: "replex --version / net/http floor, run in turn",
+		extra: fmt.Sprintf("%.2fx", ratio), target: "<= 1.5x", ok: ptr(ratio <= 1.5)})
+	if gh, err := exec.LookPath("gh"); err == nil {
+		g := measure(c.runs, gh, baseEnv, "--version")
+		ratio := float64(g.median) / float64(ver.median)
+		rows = append(rows, row{scenario: "gh --version (reference)", median: g.median, peakKiB: g.peak,
+			extra: fmt.Sprintf("replex is %.1fx faster", ratio), target: ">= 5x", ok: ptr(ratio >= 5)})
+	} else {
+		rows = append(rows, row{scenario: "gh --version (reference)", extra: "gh not installed (apt-get install gh)"})
+	}
+	account, err := initAccount(c.runs*2, bin, netFloor, baseEnv, tmp)
+	if err != nil {
+		return nil, err
+	}
+	return append(rows, account...), nil
+}
+
+// pairedRatio runs a (with args) and b in turn, n pairs, and returns the
+// median of the pairs' wall-time ratios a/b.
+func pairedRatio(n int, a, b string, env []string, args ...string) float64 {
+	once := func(bin string, args ...string) time.Duration {
+		cmd := exec.Command(bin, args...)
+		cmd.Env, cmd.Stdout, cmd.Stderr = env, io.Discard, io.Discard
+		start := time.Now()
+		_ = cmd.Run()
+		return time.Since(start)
+	}
+	ratios := make([]float64, n)
+	for i := range ratios {
+		ratios[i] = float64(once(a, args...)) / float64(once(b))
+	}
+	slices.Sort(ratios)
+	return ratios[n/2]
+}
+
+// initAccount runs replex --version n times with GODEBUG=inittrace=1 and
+// sums, per module, the least time each package's initialisation took
+// (the least, because a busy machine only ever adds), with its allocations.
+// The rows are the ten costliest modules, the main module, and the total.
+// Each module's row also says what linking it costs alone: a program that
+// links net/http and that module's packages (those replex links), against
+// the net/http floor, in page faults and wall time.
+func initAccount(n int, bin, netFloor string, env []string, tmp string) ([]row, error) {
+	modules, err := modulesOf("./cmd/replex")
+	if err != nil {
+		return nil, err
+	}
+	type cost struct {
+		clock  time.Duration
+		bytes  int64
+		allocs int64
+	}
+	least := map[string]cost{}
+	for range n {
+		cmd := exec.Command(bin, "--version")
+		cmd.Env = append(slices.Clone(env), "GODEBUG=inittrace=1")
+		var stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = io.Discard, &stderr
+		if err := cmd.Run(); err != nil {
+			return nil, fmt.Errorf("replex --version with inittrace: %v: %s", err, stderr.String())
+		}
+		for line := range strings.Lines(stderr.String()) {
+			// init PKG @T ms, C ms clock, B bytes, A allocs
+			f := strings.Fields(line)
+			if len(f) != 11 || f[0] != "init" {
+				continue
+			}
+			ms, _ := strconv.ParseFloat(f[4], 64)
+			b, _ := strconv.ParseInt(f[7], 10, 64)
+			a, _ := strconv.ParseInt(f[9], 10, 64)
+			c := cost{time.Duration(ms * float64(time.Millisecond)), b, a}
+			if old, ok := least[f[1]]; !ok || c.clock < old.clock {
+				least[f[1]] = c
+			}
+		}
+	}
+	byModule := map[string]cost{}
+	var total cost
+	for pkg, c := range least {
+		m := cmp.Or(modules[pkg], "std")
+		s := byModule[m]
+		byModule[m] = cost{s.clock + c.clock, s.bytes + c.bytes, s.allocs + c.allocs}
+		total = cost{total.clock + c.clock, total.bytes + c.bytes, total.allocs + c.allocs}
+	}
+	names := make([]string, 0, len(byModule))
+	for m := range byModule {
+		names = append(names, m)
+	}
+	slices.SortFunc(names, func(a, b string) int { return cmp.Compare(byModule[b].clock, byModule[a].clock) })
+	if len(names) > 10 {
+		names = names[:10]
+	}
+	const self = "github.com/replexio/replex"
+	if !slices.Contains(names, self) {
+		names = append(names, self)
+	}
+	floor := measure(n, netFloor, env)
+	rows := []row{{heading: fmt.Sprintf("Initialisation before main, replex --version: least of %d runs, per module; "+
+		"linked alone: a program linking net/http and the module, against the net/http floor", n)}}
+	for _, m := range names {
+		c := byModule[m]
+		note := fmt.Sprintf("%d allocs, %.0f KiB", c.allocs, float64(c.bytes)/1024)
+		if m != "std" && m != self {
+			exe := filepath.Join(tmp, "alone-"+strings.NewReplacer("/", "-", ".", "-").Replace(m))
+			if err := goBuildSource(exe, linkingSource(packagesOf(modules, m))); err != nil {
+				return nil, err
+			}
+			alone := measure(n, exe, env)
+			// The wall-time difference is below what a shared machine
+			// measures; page faults count what linking touches.
+			note += fmt.Sprintf("; linked alone %+d page faults", alone.faults-floor.faults)
+		}
+		rows = append(rows, row{scenario: "init " + m, median: c.clock, extra: note})
+	}
+	rows = append(rows, row{scenario: fmt.Sprintf("init, all %d packages", len(least)), median: total.clock,
+		extra: fmt.Sprintf("%d allocs, %.0f KiB", total.allocs, float64(total.bytes)/1024)})
+	return rows, nil
+}
+
+// packagesOf lists the packages of module m in modules that a program
+// outside it may import.
+func packagesOf(modules map[string]string, m string) []string {
+	var pkgs []string
+	for p, mod := range modules {
+		if mod == m && !strings.Contains(p+"/", "/internal/") {
+			pkgs = append(pkgs, p)
+		}
+	}
+	slices.Sort(pkgs)
+	return pkgs
+}
+
+// linkingSource is an empty program that links net/http and pkgs.
+func linkingSource(pkgs []string) string {
+	var b strings.Builder
+	b.WriteString("package main\n\nimport (\n\t_ \"net/http\"\n")
+	for _, p := range pkgs {
+		fmt.Fprintf(&b, "\t_ %q\n", p)
+	}
+	b.WriteString(")\n\nfunc main() {}\n")
+	return b.String()
+}
+
+// modulesOf maps each package pkg links to its module's path; the
+// standard library's packages are left out.
+func modulesOf(pkg string) (map[string]string, error) {
+	cmd := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}} {{with .Module}}{{.Path}}{{end}}", pkg)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("go list -deps %s: %v", pkg, err)
+	}
+	m := map[string]string{}
+	for line := range strings.Lines(string(out)) {
+		if p, mod, ok := strings.Cut(strings.TrimSpace(line), " "); ok && mod != "" {
+			m[p] = mod
+		}
+	}
+	return m, nil
+}
