@@ -247,27 +247,6 @@ func TestPreset(t *testing.T) {
 	}
 }
 
-func TestDistance(t *testing.T) {
-	tests := []struct {
-		a, b string
-		want int
-	}{
-		{"", "", 0},
-		{"read", "read", 0},
-		{"raed", "read", 1},
-		{"red", "read", 1},
-		{"rread", "read", 1},
-		{"kitten", "sitting", 3},
-		{"", "abc", 3},
-		{"ca", "abc", 3},
-	}
-	for _, tt := range tests {
-		if got := distance([]rune(tt.a), []rune(tt.b)); got != tt.want {
-			t.Errorf("distance(%q, %q) = %d; want %d", tt.a, tt.b, got, tt.want)
-		}
-	}
-}
-
 func BenchmarkParse(b *testing.B) {
 	specs := []string{"cluster:read", "Custom Pricing:read,update", "*:rcud", "saml-integration:write"}
 	for b.Loop() {

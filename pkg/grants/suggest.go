@@ -1,6 +1,10 @@
 package grants
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/replexio/replex/pkg/spelling"
+)
 
 // candidate is a spelling to compare a typo against and the name to suggest.
 type candidate struct {
@@ -43,7 +47,7 @@ func closest(input string, cands []candidate) (string, bool) {
 		if abs(len(sp)-len(in)) >= bestDist {
 			continue
 		}
-		if d := distance(in, sp); d < bestDist {
+		if d := spelling.Distance(string(in), c.spelling); d < bestDist {
 			best, bestDist = c.suggest, d
 		}
 	}
@@ -63,32 +67,6 @@ func closest(input string, cands []candidate) (string, bool) {
 		}
 	}
 	return prefix, prefix != ""
-}
-
-// distance is the optimal string alignment distance: Levenshtein plus the
-// swap of two adjacent runes, the commonest typo ("raed" for "read").
-func distance(a, b []rune) int {
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
 }
 
 func abs(n int) int {

@@ -19,6 +19,7 @@ import (
 	"github.com/replexio/replex/pkg/expiry"
 	"github.com/replexio/replex/pkg/grants"
 	"github.com/replexio/replex/pkg/retired"
+	"github.com/replexio/replex/pkg/spelling"
 )
 
 // Spec is a parsed, valid spec file.
@@ -195,7 +196,7 @@ func (p parser) fields(m *yaml.Node, known []string, each func(key string, v *ya
 }
 
 // suggestKey finds the known key a mistyped one was meant to be: the same
-// letters in another case or with - or _, or one edit away.
+// letters in another case or with - or _, or at most two edits away.
 func suggestKey(got string, known []string) string {
 	norm := func(s string) string {
 		return strings.ToLower(strings.NewReplacer("-", "", "_", "", " ", "").Replace(s))
@@ -206,31 +207,11 @@ func suggestKey(got string, known []string) string {
 		}
 	}
 	for _, k := range known {
-		if editDistance(norm(k), norm(got)) <= 2 {
+		if spelling.Distance(norm(k), norm(got)) <= 2 {
 			return k
 		}
 	}
 	return ""
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }
 
 func (p parser) scalar(v *yaml.Node, key string) (string, error) {
