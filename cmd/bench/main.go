@@ -98,22 +98,21 @@ func run(c config) ([]row, error) {
 		return nil, err
 	}
 	baseEnv := []string{"HOME=" + tmp, "REPLEX_CONFIG_DIR=" + filepath.Join(tmp, "cfg"), "PATH=" + os.Getenv("PATH")}
-	var rows []row
 	switch c.only {
 	case "list-latency":
 		return listLatency(c, bin, baseEnv)
 	case "spec":
 		return specScenarios(c, bin, baseEnv, tmp)
 	case "startup":
-		return startupScenarios(c, bin, baseEnv, tmp)
+		rows, account, err := startupScenarios(c, bin, baseEnv, tmp)
+		return append(rows, account...), err
 	}
 
 	// Startup.
-	start, err := startupScenarios(c, bin, baseEnv, tmp)
+	rows, account, err := startupScenarios(c, bin, baseEnv, tmp)
 	if err != nil {
 		return nil, err
 	}
-	rows = append(rows, start...)
 
 	// Listing many tokens.
 	sb, err := startSandbox(bin, "--seed-tokens", fmt.Sprint(c.listTokens))
@@ -183,7 +182,7 @@ func run(c config) ([]row, error) {
 		return nil, err
 	}
 	rows = append(rows, row{scenario: "sandbox GET organization", extra: fmt.Sprintf("%.0f req/s", rps), target: ">= 5000 req/s", ok: ptr(rps >= 5000)})
-	return rows, nil
+	return append(rows, account...), nil
 }
 
 // listLatency lists c.listTokens tokens from a server c.latency away,
@@ -530,6 +529,7 @@ func print(c config, rows []row) {
 	fmt.Fprintln(w, "SCENARIO\tMEDIAN\tPEAK RSS\tNOTE\tTARGET\tMET")
 	for _, r := range rows {
 		if r.heading != "" {
+			w.Flush() // a part of its own, with its own column widths
 			fmt.Fprintf(w, "\n%s\n", r.heading)
 			continue
 		}

@@ -18,9 +18,8 @@ import (
 // replex --version and --help, the Go floors, replex against the net/http
 // floor run in turn (so a drifting machine moves both alike), gh as a
 // reference, and the account of what each linked module's initialisation
-// costs before main.
-func startupScenarios(c config, bin string, baseEnv []string, tmp string) ([]row, error) {
-	var rows []row
+// costs before main (the second slice, printed after every other row).
+func startupScenarios(c config, bin string, baseEnv []string, tmp string) (rows, account []row, err error) {
 	ver := measure(c.runs, bin, baseEnv, "--version")
 	help := measure(c.runs, bin, baseEnv, "tokens", "--help")
 	rows = append(rows,
@@ -32,7 +31,7 @@ func startupScenarios(c config, bin string, baseEnv []string, tmp string) ([]row
 	for _, fl := range floors {
 		exe := filepath.Join(tmp, fl.name)
 		if err := goBuildSource(exe, fl.src); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		r := measure(c.runs, exe, baseEnv)
 		rows = append(rows, row{scenario: fl.scenario, median: r.median, peakKiB: r.peak, extra: r.faultNote()})
@@ -51,11 +50,8 @@ func startupScenarios(c config, bin string, baseEnv []string, tmp string) ([]row
 	} else {
 		rows = append(rows, row{scenario: "gh --version (reference)", extra: "gh not installed (apt-get install gh)"})
 	}
-	account, err := initAccount(c.runs*2, bin, netFloor, baseEnv, tmp)
-	if err != nil {
-		return nil, err
-	}
-	return append(rows, account...), nil
+	account, err = initAccount(c.runs*2, bin, netFloor, baseEnv, tmp)
+	return rows, account, err
 }
 
 // pairedRatio runs a (with args) and b in turn, n pairs, and returns the
