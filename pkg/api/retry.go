@@ -14,13 +14,10 @@ import (
 // Retries are this file's loop, not resty's: resty's retry (SetRetryCount
 // and the rest) stays off, so a request has one retry layer. Each rule
 // below says, after "resty:", what resty v2.17.2's Backoff does instead
-// and why it cannot carry the rule. Two facts hold for all of them:
-//
-//   - Its wait is time.After with jitter from a package-level source, so
-//     no test can observe or fake a wait (the retrier's sleep, draw and
-//     now are how TestRetry* and the budget test run without waiting).
-//   - It logs every failed attempt to stderr itself ("WARN RESTY ..."),
-//     outside --debug, under the one error line a failure ends with.
+// and why it cannot carry the rule. One reason holds for all of them: its
+// wait is time.After with jitter from a package-level source, so no test
+// could observe or fake a wait; the retrier's sleep, draw and now are how
+// TestRetry* and the budget test run without waiting.
 
 // RetryPolicy bounds how a request that failed in a way that may pass is
 // tried again. Which failures qualify depends on the method (shouldRetry).
