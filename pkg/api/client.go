@@ -74,6 +74,8 @@ func New(opts Options) *Client {
 		SetTimeout(opts.Timeout).
 		SetHeader("User-Agent", opts.UserAgent).
 		SetHeader("Accept", "application/json").
+		// One retry layer: doWithRetry (retry.go says why not resty's).
+		SetRetryCount(0).
 		// Every request carries the token, and Go's default would resend it
 		// to wherever a 3xx points on the same host name, whatever the
 		// scheme or port. The 3xx comes back as the answer instead, and

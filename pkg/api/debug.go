@@ -285,3 +285,15 @@ func maskJSONStrings(b []byte) []byte {
 
 // jsonPunct reports whether c is JSON punctuation or a blank.
 func jsonPunct(c byte) bool { return strings.IndexByte("{}[],: \t\n\r", c) >= 0 }
+
+// debugf writes a line to the --debug log, if there is one.
+func (c *Client) debugf(format string, args ...any) {
+	if c.debug == nil {
+		return
+	}
+	line := fmt.Sprintf(format, args...)
+	line = output.Sanitize(strings.TrimSuffix(line, "\n")) + "\n"
+	c.debug.mu.Lock()
+	defer c.debug.mu.Unlock()
+	io.WriteString(c.debug.w, line)
+}

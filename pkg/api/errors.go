@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"mime"
+	"net"
 	"net/http"
 	"strings"
 	"unicode"
@@ -124,4 +125,51 @@ func StatusOf(err error) int {
 		return e.StatusCode
 	}
 	return 0
+}
+
+// fate is what a failed attempt says about whether the server acted on it.
+type fate int
+
+const (
+	fateAnswered fate = iota // a well-formed refusal: nothing was done
+	fateNotSent              // the request never left: nothing was done
+	fateUnknown              // sent, with no usable answer: it may have been done
+)
+
+// fateOf classifies the error of one attempt.
+func fateOf(err error) fate {
+	var ne *NetworkError
+	if errors.As(err, &ne) {
+		if ne.Sent {
+			return fateUnknown
+		}
+		return fateNotSent
+	}
+	var ae *Error
+	if errors.As(err, &ae) {
+		if ae.garbled() || ae.StatusCode >= 500 {
+			return fateUnknown
+		}
+		return fateAnswered
+	}
+	// Cancelled or past the caller's deadline mid-request.
+	return fateUnknown
+}
+
+// OutcomeUnknown reports whether err leaves open whether the server acted on
+// the request: the connection was lost after sending, the answer timed out
+// or was garbled, the server failed (5xx), or the caller gave up waiting.
+func OutcomeUnknown(err error) bool {
+	return err != nil && fateOf(err) == fateUnknown
+}
+
+// wasSent reports whether a transport error happened after the request may
+// have reached the server. Only a failure to connect proves it did not.
+func wasSent(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return false
+	}
+	var dns *net.DNSError
+	return !errors.As(err, &dns)
 }

@@ -3,20 +3,24 @@ package api
 import (
 	"context"
 	"errors"
-	"fmt"
-	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/replexio/replex/pkg/output"
 )
 
+// Retries are this file's loop, not resty's: resty's retry (SetRetryCount
+// and the rest) stays off, so a request has one retry layer. Each rule
+// below says, after "resty:", what resty v2.17.2's Backoff does instead
+// and why it cannot carry the rule. One reason holds for all of them: its
+// wait is time.After with jitter from a package-level source, so no test
+// could observe or fake a wait; the retrier's sleep, draw and now are how
+// TestRetry* and the budget test run without waiting.
+
 // RetryPolicy bounds how a request that failed in a way that may pass is
-// tried again. Which failures qualify depends on the method (retryDecision).
+// tried again. Which failures qualify depends on the method (shouldRetry).
 type RetryPolicy struct {
 	// Attempts is how often one request is tried, the first included.
 	// 1 never retries.
@@ -49,53 +53,6 @@ func DefaultRetryPolicy() RetryPolicy {
 	}
 }
 
-// fate is what a failed attempt says about whether the server acted on it.
-type fate int
-
-const (
-	fateAnswered fate = iota // a well-formed refusal: nothing was done
-	fateNotSent              // the request never left: nothing was done
-	fateUnknown              // sent, with no usable answer: it may have been done
-)
-
-// fateOf classifies the error of one attempt.
-func fateOf(err error) fate {
-	var ne *NetworkError
-	if errors.As(err, &ne) {
-		if ne.Sent {
-			return fateUnknown
-		}
-		return fateNotSent
-	}
-	var ae *Error
-	if errors.As(err, &ae) {
-		if ae.garbled() || ae.StatusCode >= 500 {
-			return fateUnknown
-		}
-		return fateAnswered
-	}
-	// Cancelled or past the caller's deadline mid-request.
-	return fateUnknown
-}
-
-// OutcomeUnknown reports whether err leaves open whether the server acted on
-// the request: the connection was lost after sending, the answer timed out
-// or was garbled, the server failed (5xx), or the caller gave up waiting.
-func OutcomeUnknown(err error) bool {
-	return err != nil && fateOf(err) == fateUnknown
-}
-
-// wasSent reports whether a transport error happened after the request may
-// have reached the server. Only a failure to connect proves it did not.
-func wasSent(err error) bool {
-	var op *net.OpError
-	if errors.As(err, &op) && op.Op == "dial" {
-		return false
-	}
-	var dns *net.DNSError
-	return !errors.As(err, &dns)
-}
-
 // shouldRetry says whether to retry after err, and the least wait the
 // server asked for. GET, PUT and DELETE are idempotent: repeating one that
 // may have been done does no harm, so they are retried on connection
@@ -104,15 +61,16 @@ func wasSent(err error) bool {
 // rate limited (429 means not processed). A 503, though often "not
 // processed", cannot be told from a failure after the write, so a POST is
 // not retried on it; CreateTokenReconciled finds out instead.
+//
+// resty: a retry condition gets the *resty.Response with its body unread
+// (SetDoNotParseResponse, for the body cap in answer.go). These rules need
+// the decoded answer, so the condition would read and decode it a second
+// time, on a path beside exchange.
 func (p RetryPolicy) shouldRetry(method string, err error) (bool, time.Duration) {
 	var ae *Error
 	isAPI := errors.As(err, &ae)
 	if isAPI && ae.StatusCode == http.StatusTooManyRequests {
-		wait, ok := parseRetryAfter(ae.RetryAfter, time.Now())
-		if ok && wait > p.MaxRetryAfter {
-			return false, 0
-		}
-		return true, wait
+		return p.serverWait(ae)
 	}
 	f := fateOf(err)
 	if f == fateNotSent {
@@ -131,19 +89,34 @@ func (p RetryPolicy) shouldRetry(method string, err error) (bool, time.Duration)
 	case isAPI && ae.StatusCode == http.StatusRequestTimeout:
 		return true, 0
 	case isAPI && ae.StatusCode >= 500 && ae.StatusCode != http.StatusNotImplemented && ae.StatusCode != http.StatusHTTPVersionNotSupported:
-		wait, ok := parseRetryAfter(ae.RetryAfter, time.Now())
-		if ok && wait > p.MaxRetryAfter {
-			return false, 0
-		}
-		return true, wait
+		return p.serverWait(ae)
 	}
 	return false, 0
+}
+
+// serverWait reads the Retry-After of a 429 or 5xx: retry after it, or not
+// at all when it asks for longer than MaxRetryAfter.
+//
+// resty: it reads no Retry-After; SetRetryAfter is a callback whose wait
+// it cuts to RetryMaxWaitTime (the backoff's 5 s cap), so it would retry
+// before a server asking for 5 to 20 s is ready.
+func (p RetryPolicy) serverWait(ae *Error) (bool, time.Duration) {
+	wait, ok := parseRetryAfter(ae.RetryAfter, time.Now())
+	if ok && wait > p.MaxRetryAfter {
+		return false, 0
+	}
+	return true, wait
 }
 
 // backoff is the wait before retry number n (1 for the first retry): a
 // uniform draw below min(MaxDelay, BaseDelay·2^(n-1)), and at least what
 // the server asked for, plus a little jitter so that clients told the same
 // Retry-After do not return at the same instant.
+//
+// resty: its "equal jitter" draws between half the ceiling and the
+// ceiling, then raises the draw to RetryWaitTime, so every first retry
+// waits exactly RetryWaitTime: clients that failed together retry
+// together.
 func (p RetryPolicy) backoff(n int, serverWait time.Duration, draw func(int64) int64) time.Duration {
 	ceiling := p.BaseDelay
 	for i := 1; i < n && ceiling < p.MaxDelay; i++ {
@@ -180,7 +153,8 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	return 0, false
 }
 
-// retrier runs the attempts of one request.
+// retrier runs the attempts of one request. Its clock, sleep and draw are
+// fields so that tests replace them (see the note at the top).
 type retrier struct {
 	policy RetryPolicy
 	sleep  func(context.Context, time.Duration) error
@@ -214,6 +188,12 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 // when to come back, so under a rate limit shared by many requests (a bulk
 // rotation) a request waits its turn for as long as the Budget allows
 // instead of failing after a few unlucky tries.
+//
+// resty: RetryCount counts every attempt, a 429 too, and nothing bounds
+// the time all attempts take. It starts a wait the caller's deadline will
+// cut and then reports the deadline, not the server's answer. And it
+// leaves the unread body of each answer it retries open, so every retry
+// dials a new connection.
 func (c *Client) doWithRetry(ctx context.Context, method, path string, attempt func() (*Meta, error)) (*Meta, error) {
 	r := c.retrier
 	start := r.now()
@@ -231,7 +211,8 @@ func (c *Client) doWithRetry(ctx context.Context, method, path string, attempt f
 		if fateOf(err) == fateUnknown {
 			mayHaveActed = true
 		}
-		if StatusOf(err) != http.StatusTooManyRequests {
+		limited := StatusOf(err) == http.StatusTooManyRequests
+		if !limited {
 			n++
 		}
 		if ctx.Err() != nil || n >= r.policy.Attempts {
@@ -249,7 +230,7 @@ func (c *Client) doWithRetry(ctx context.Context, method, path string, attempt f
 			return nil, err // waiting would only end in the deadline
 		}
 		c.retries.Add(1)
-		if StatusOf(err) == http.StatusTooManyRequests {
+		if limited {
 			c.debugf("* retry for %s %s in %s after: %s (a 429 does not count against the %d retries)\n", method, path, wait.Round(time.Millisecond), err, r.policy.Attempts-1)
 		} else {
 			c.debugf("* retry %d of %d for %s %s in %s after: %s\n", n, r.policy.Attempts-1, method, path, wait.Round(time.Millisecond), err)
@@ -265,15 +246,3 @@ func (c *Client) doWithRetry(ctx context.Context, method, path string, attempt f
 
 // Retries is how many times this client has retried a request.
 func (c *Client) Retries() int64 { return c.retries.Load() }
-
-// debugf writes a line to the --debug log, if there is one.
-func (c *Client) debugf(format string, args ...any) {
-	if c.debug == nil {
-		return
-	}
-	line := fmt.Sprintf(format, args...)
-	line = output.Sanitize(strings.TrimSuffix(line, "\n")) + "\n"
-	c.debug.mu.Lock()
-	defer c.debug.mu.Unlock()
-	io.WriteString(c.debug.w, line)
-}
