@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/spf13/pflag"
 )
 
 func envMap(m map[string]string) Env { return func(k string) string { return m[k] } }
@@ -38,6 +40,19 @@ func TestDir(t *testing.T) {
 	}
 }
 
+// rootFlags is the root's connection flags, parsed from args.
+func rootFlags(t *testing.T, args ...string) *pflag.FlagSet {
+	t.Helper()
+	fs := pflag.NewFlagSet("replex", pflag.ContinueOnError)
+	for _, name := range []string{FlagProfile, FlagBaseURL, FlagOrg} {
+		fs.String(name, "", "")
+	}
+	if err := fs.Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	return fs
+}
+
 func TestPrecedence(t *testing.T) {
 	c := &Config{File: File{CurrentProfile: "work", Profiles: map[string]Profile{
 		"work":    {BaseURL: "https://file.example", Org: "org_file", TokenStorage: StorageKeyring},
@@ -45,7 +60,7 @@ func TestPrecedence(t *testing.T) {
 	}}}
 	kr := fakeKeyring{"work": "tok-keyring"}
 
-	r, err := Resolve(c, Overrides{}, envMap(nil), kr)
+	r, err := Resolve(c, Sources{Getenv: envMap(nil)}, kr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,30 +70,30 @@ func TestPrecedence(t *testing.T) {
 	}
 
 	env := envMap(map[string]string{EnvBaseURL: "https://env.example", EnvOrg: "org_env", EnvToken: "tok-env", EnvProfile: "staging"})
-	r, _ = Resolve(c, Overrides{}, env, kr)
+	r, _ = Resolve(c, Sources{Getenv: env}, kr)
 	if r.Profile != "staging" || r.ProfileSource != SourceEnv || r.BaseURL != "https://env.example" || r.BaseURLSource != SourceEnv ||
 		r.Org != "org_env" || r.Token.Reveal() != "tok-env" || r.TokenSource != SourceEnv {
 		t.Errorf("env level: %+v", r)
 	}
 
-	r, _ = Resolve(c, Overrides{Profile: "staging", BaseURL: "https://flag.example", Org: "org_flag"}, envMap(nil), kr)
+	r, _ = Resolve(c, Sources{Flags: rootFlags(t, "--profile", "staging", "--base-url", "https://flag.example", "--org", "org_flag"), Getenv: envMap(nil)}, kr)
 	if r.ProfileSource != SourceFlag || r.BaseURL != "https://flag.example" || r.BaseURLSource != SourceFlag ||
 		r.Org != "org_flag" || r.Token.Reveal() != "tok-file" || r.TokenSource != SourceFile {
 		t.Errorf("flag level: %+v", r)
 	}
 
-	r, _ = Resolve(&Config{}, Overrides{}, envMap(nil), kr)
+	r, _ = Resolve(&Config{}, Sources{Getenv: envMap(nil)}, kr)
 	if r.Profile != DefaultProfile || r.BaseURL != "https://replex.replex.io" || r.BaseURLSource != SourceDefault || r.Org != "" || !r.Token.IsZero() {
 		t.Errorf("defaults: %+v", r)
 	}
 
 	// A keyring profile whose entry is gone says so.
-	r, _ = Resolve(c, Overrides{}, envMap(nil), fakeKeyring{})
+	r, _ = Resolve(c, Sources{Getenv: envMap(nil)}, fakeKeyring{})
 	if r.KeyringErr == nil || !strings.Contains(r.KeyringErr.Error(), `no token for profile "work"`) {
 		t.Errorf("missing keyring entry: %v", r.KeyringErr)
 	}
 
-	if _, err := Resolve(c, Overrides{Profile: "Bad Name"}, envMap(nil), kr); err == nil {
+	if _, err := Resolve(c, Sources{Flags: rootFlags(t, "--profile", "Bad Name"), Getenv: envMap(nil)}, kr); err == nil {
 		t.Error("bad profile name accepted")
 	}
 }
