@@ -245,3 +245,72 @@ func TestValidateProfileName(t *testing.T) {
 		}
 	}
 }
+
+// A key replex does not read is a warning naming the file and its line,
+// never the key (it may be a token pasted in the wrong place); the rest of
+// the file is read as usual.
+func TestUnknownKeysWarn(t *testing.T) {
+	const sec = "rpx_SECRETsecretSECRET0123456789"
+	dir := t.TempDir()
+	os.Chmod(dir, 0o700)
+	path := filepath.Join(dir, "config.yaml")
+	os.WriteFile(path, []byte("current_profile: work\ncolour: blue\nprofiles:\n  work:\n    base-url: https://typo.example\n    org: org_1\n    "+sec+": x\n"), 0o600)
+	c, err := Load(envMap(map[string]string{EnvConfigDir: dir}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"config file " + path + ": line 2: unknown setting, ignored; the settings are current_profile, profiles",
+		"config file " + path + `: line 5: unknown setting in profile "work", ignored; the settings are base_url, org, token_storage, token, token_id, token_expires`,
+		"config file " + path + `: line 7: unknown setting in profile "work", ignored; the settings are base_url, org, token_storage, token, token_id, token_expires`,
+	}
+	if got := strings.Join(c.Warnings, "\n"); got != strings.Join(want, "\n") {
+		t.Fatalf("warnings\n%s\nwant\n%s", got, strings.Join(want, "\n"))
+	}
+	if p, _ := c.Profile("work"); p.Org != "org_1" || p.BaseURL != "" {
+		t.Fatalf("profile read as %+v", p)
+	}
+}
+
+// Keys are read case-insensitively (as viper reads them), so a key that
+// repeats another in another case is the same key twice.
+func TestKeysIgnoreCase(t *testing.T) {
+	dir := t.TempDir()
+	os.Chmod(dir, 0o700)
+	env := envMap(map[string]string{EnvConfigDir: dir})
+	os.WriteFile(filepath.Join(dir, "config.yaml"), []byte("Current_Profile: work\nPROFILES:\n  Work:\n    Base_URL: https://case.example\n    ORG: org_case\n"), 0o600)
+	c, err := Load(env)
+	if err != nil || len(c.Warnings) != 0 {
+		t.Fatalf("Load: %v, warnings %q", err, c.Warnings)
+	}
+	r, err := Resolve(c, Sources{Getenv: envMap(nil)}, nil)
+	if err != nil || r.Profile != "work" || r.BaseURL != "https://case.example" || r.Org != "org_case" {
+		t.Fatalf("resolved %+v, %v", r, err)
+	}
+
+	os.WriteFile(filepath.Join(dir, "config.yaml"), []byte("profiles:\n  default:\n    org: org_a\n    ORG: org_b\n"), 0o600)
+	if _, err := Load(env); err == nil || !strings.HasSuffix(err.Error(), "config.yaml: line 4: a key repeats the one at line 3; keep one of them") {
+		t.Fatalf("repeated key in another case: %v", err)
+	}
+}
+
+// An empty flag, variable or file value counts as not given: precedence
+// passes on to the next source, as it always has.
+func TestEmptyValuesPassOn(t *testing.T) {
+	c := &Config{File: File{CurrentProfile: "", Profiles: map[string]Profile{
+		"default": {Org: "org_file"},
+	}}}
+	env := envMap(map[string]string{EnvOrg: "", EnvBaseURL: "https://env.example"})
+	r, err := Resolve(c, Sources{Flags: rootFlags(t, "--profile=", "--org=", "--base-url="), Getenv: env}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Profile != DefaultProfile || r.ProfileSource != SourceDefault || r.Org != "org_file" || r.OrgSource != SourceFile ||
+		r.BaseURL != "https://env.example" || r.BaseURLSource != SourceEnv {
+		t.Fatalf("resolved %+v", r)
+	}
+	r, _ = Resolve(&Config{}, Sources{Getenv: envMap(nil)}, nil)
+	if r.Org != "" || r.OrgSource != SourceNone {
+		t.Fatalf("no org anywhere: %q from %q", r.Org, r.OrgSource)
+	}
+}
