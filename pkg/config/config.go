@@ -40,22 +40,22 @@ const (
 
 // Profile is one named set of connection settings.
 type Profile struct {
-	BaseURL      string `yaml:"base_url,omitempty" mapstructure:"base_url"`
-	Org          string `yaml:"org,omitempty" mapstructure:"org"`
-	TokenStorage string `yaml:"token_storage,omitempty" mapstructure:"token_storage"`
+	BaseURL      string `yaml:"base_url,omitempty"`
+	Org          string `yaml:"org,omitempty"`
+	TokenStorage string `yaml:"token_storage,omitempty"`
 	// Token is set only with --insecure-storage: the plaintext token in this 0600 file.
-	Token string `yaml:"token,omitempty" mapstructure:"token"`
+	Token string `yaml:"token,omitempty"`
 	// TokenID and TokenExpires describe the stored token when replex could
 	// tell which token it is (at login or rotation): they let replex warn
 	// before its own token expires without asking the server.
-	TokenID      string `yaml:"token_id,omitempty" mapstructure:"token_id"`
-	TokenExpires string `yaml:"token_expires,omitempty" mapstructure:"token_expires"`
+	TokenID      string `yaml:"token_id,omitempty"`
+	TokenExpires string `yaml:"token_expires,omitempty"`
 }
 
 // File is the whole config file.
 type File struct {
-	CurrentProfile string             `yaml:"current_profile,omitempty" mapstructure:"current_profile"`
-	Profiles       map[string]Profile `yaml:"profiles,omitempty" mapstructure:"profiles"`
+	CurrentProfile string             `yaml:"current_profile,omitempty"`
+	Profiles       map[string]Profile `yaml:"profiles,omitempty"`
 }
 
 // settings is the file as viper's config layer: the settings that flags
@@ -109,18 +109,10 @@ const profileNameRule = "use lower-case letters, digits, '-' and '_' (at most 63
 
 // profileKeyLine is "line N: " for the key name under profiles, or "".
 func profileKeyLine(doc *yaml.Node, name string) string {
-	if k := keyNode(mappingValue(doc, "profiles"), name); k != nil {
+	if k, _ := entry(mappingValue(doc, "profiles"), name); k != nil {
 		return fmt.Sprintf("line %d: ", k.Line)
 	}
 	return ""
-}
-
-// keyNode is the key node named key in mapping m, or nil.
-func keyNode(m *yaml.Node, key string) *yaml.Node {
-	if k, _ := entry(m, key); k != nil {
-		return k
-	}
-	return nil
 }
 
 // mappingValue is the value under key in the document's top mapping, or nil.
@@ -241,7 +233,8 @@ func (c *Config) warnUnknownKeys(doc *yaml.Node) {
 	}
 	unknown := func(m *yaml.Node, known []string, where string) {
 		for i := 0; i+1 < len(m.Content); i += 2 {
-			if k := m.Content[i]; !slices.Contains(known, k.Value) {
+			// A merge key (<<: *base) brings known settings in.
+			if k := m.Content[i]; k.ShortTag() != "!!merge" && !slices.Contains(known, k.Value) {
 				c.Warnings = append(c.Warnings, fmt.Sprintf("config file %s: line %d: unknown setting%s, ignored; the settings are %s",
 					c.Path, k.Line, where, strings.Join(known, ", ")))
 			}
@@ -267,8 +260,9 @@ func (c *Config) warnUnknownKeys(doc *yaml.Node) {
 // yamlProblem turns a decoding error into "line N: problem", naming keys,
 // lines and kinds of value but never a value, which may be a token: the
 // YAML decoder quotes values in several of its messages ("cannot
-// unmarshal", "cannot decode", anchors, map keys). A message this does not know is replaced, not
-// repeated, unless it is one of the parser's fixed syntax messages.
+// unmarshal", "cannot decode", anchors, map keys). A message this does not
+// know is replaced, not repeated, unless it is one of the parser's fixed
+// syntax messages.
 func yamlProblem(doc *yaml.Node, err error) string {
 	msg := err.Error()
 	if i := strings.Index(msg, "yaml: "); i >= 0 {

@@ -314,3 +314,17 @@ func TestEmptyValuesPassOn(t *testing.T) {
 		t.Fatalf("no org anywhere: %q from %q", r.Org, r.OrgSource)
 	}
 }
+
+// A YAML merge key is not an unknown setting: it brings settings in.
+func TestMergeKeyIsNotUnknown(t *testing.T) {
+	dir := t.TempDir()
+	os.Chmod(dir, 0o700)
+	os.WriteFile(filepath.Join(dir, "config.yaml"), []byte("profiles:\n  work: &work\n    org: org_1\n  ci:\n    <<: *work\n    base_url: https://ci.example\n"), 0o600)
+	c, err := Load(envMap(map[string]string{EnvConfigDir: dir}))
+	if err != nil || len(c.Warnings) != 0 {
+		t.Fatalf("Load: %v, warnings %q", err, c.Warnings)
+	}
+	if p, _ := c.Profile("ci"); p.Org != "org_1" || p.BaseURL != "https://ci.example" {
+		t.Fatalf("ci read as %+v", p)
+	}
+}
