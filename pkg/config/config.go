@@ -411,6 +411,10 @@ func (c *Config) ProfileNames() []string {
 
 // Save writes the file atomically (temp file, fsync, rename) with mode 0600
 // in a 0700 directory, so a crash or Ctrl-C never leaves half a config.
+// viper's WriteConfig is not used: it truncates the file in place (a crash
+// leaves half of it), its mode applies only to a new file, and it writes
+// every setting in effect, so a --base-url or REPLEX_ORG of this run would
+// land in the file.
 func (c *Config) Save() error {
 	if err := os.MkdirAll(c.Dir, 0o700); err != nil {
 		return fmt.Errorf("cannot create config directory: %w", err)
