@@ -328,3 +328,30 @@ func TestMergeKeyIsNotUnknown(t *testing.T) {
 		t.Fatalf("ci read as %+v", p)
 	}
 }
+
+// The file is parsed in one place, Config.decode, and by one decoder: a
+// second parse (viper's reader beside the YAML decoder, as before) reads
+// it twice and its errors quote values. The source is the evidence.
+func TestFileIsParsedOnce(t *testing.T) {
+	files, _ := filepath.Glob("*.go")
+	parses := 0
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(src)
+		parses += strings.Count(s, "yaml.Unmarshal(")
+		for _, second := range []string{"ReadInConfig(", "ReadConfig(", "MergeInConfig(", "v.Unmarshal(", "UnmarshalKey("} {
+			if strings.Contains(s, second) {
+				t.Errorf("%s calls viper's %s: the file is decoded only in Config.decode", name, second)
+			}
+		}
+	}
+	if parses != 1 {
+		t.Errorf("%d calls of yaml.Unmarshal in pkg/config; want 1 (Config.decode)", parses)
+	}
+}
