@@ -14,6 +14,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/spf13/pflag"
+
 	"github.com/replexio/replex/pkg/api"
 	"github.com/replexio/replex/pkg/build"
 	"github.com/replexio/replex/pkg/config"
@@ -25,9 +27,10 @@ import (
 // GlobalFlags are the root's persistent flags. They are filled by cobra
 // before any RunE runs, and read lazily by the Factory.
 type GlobalFlags struct {
-	Profile           string
-	BaseURL           string
-	Org               string
+	// Persistent is the root's flag set: config.Resolve binds --profile,
+	// --base-url and --org from it into its precedence. nil when no root
+	// was built (a command under test).
+	Persistent        *pflag.FlagSet
 	Debug             bool
 	Timeout           time.Duration
 	AllowInsecureHTTP bool
@@ -69,9 +72,9 @@ func (f *Factory) Config() (*config.Config, error) {
 	return f.cfg, f.cfgErr
 }
 
-// Overrides returns the connection settings given as flags.
-func (f *Factory) Overrides() config.Overrides {
-	return config.Overrides{Profile: f.Flags.Profile, BaseURL: f.Flags.BaseURL, Org: f.Flags.Org}
+// Sources are the flags and environment that override the config file.
+func (f *Factory) Sources() config.Sources {
+	return config.Sources{Flags: f.Flags.Persistent, Getenv: f.Getenv}
 }
 
 // Resolve returns the effective connection settings.
@@ -80,7 +83,7 @@ func (f *Factory) Resolve() (config.Resolved, error) {
 	if err != nil {
 		return config.Resolved{}, err
 	}
-	r, err := config.Resolve(cfg, f.Overrides(), f.Getenv, f.Keyring)
+	r, err := config.Resolve(cfg, f.Sources(), f.Keyring)
 	if err != nil {
 		return r, err
 	}

@@ -9,11 +9,11 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 
-	"github.com/spf13/viper"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -40,22 +40,46 @@ const (
 
 // Profile is one named set of connection settings.
 type Profile struct {
-	BaseURL      string `yaml:"base_url,omitempty" mapstructure:"base_url"`
-	Org          string `yaml:"org,omitempty" mapstructure:"org"`
-	TokenStorage string `yaml:"token_storage,omitempty" mapstructure:"token_storage"`
+	BaseURL      string `yaml:"base_url,omitempty"`
+	Org          string `yaml:"org,omitempty"`
+	TokenStorage string `yaml:"token_storage,omitempty"`
 	// Token is set only with --insecure-storage: the plaintext token in this 0600 file.
-	Token string `yaml:"token,omitempty" mapstructure:"token"`
+	Token string `yaml:"token,omitempty"`
 	// TokenID and TokenExpires describe the stored token when replex could
 	// tell which token it is (at login or rotation): they let replex warn
 	// before its own token expires without asking the server.
-	TokenID      string `yaml:"token_id,omitempty" mapstructure:"token_id"`
-	TokenExpires string `yaml:"token_expires,omitempty" mapstructure:"token_expires"`
+	TokenID      string `yaml:"token_id,omitempty"`
+	TokenExpires string `yaml:"token_expires,omitempty"`
 }
 
 // File is the whole config file.
 type File struct {
-	CurrentProfile string             `yaml:"current_profile,omitempty" mapstructure:"current_profile"`
-	Profiles       map[string]Profile `yaml:"profiles,omitempty" mapstructure:"profiles"`
+	CurrentProfile string             `yaml:"current_profile,omitempty"`
+	Profiles       map[string]Profile `yaml:"profiles,omitempty"`
+}
+
+// settings is the file as viper's config layer: the settings that flags
+// and the environment override (the token stays out). A key that is empty
+// in File is absent, as omitempty leaves it out of the file, so that
+// precedence passes on to the default.
+func (f File) settings() map[string]any {
+	m := map[string]any{}
+	put(m, "current_profile", f.CurrentProfile)
+	profiles := map[string]any{}
+	for name, p := range f.Profiles {
+		pm := map[string]any{}
+		put(pm, "base_url", p.BaseURL)
+		put(pm, "org", p.Org)
+		profiles[name] = pm
+	}
+	m["profiles"] = profiles
+	return m
+}
+
+func put(m map[string]any, key, value string) {
+	if value != "" {
+		m[key] = value
+	}
 }
 
 // Config is the loaded file and where it lives.
@@ -84,24 +108,33 @@ func ValidateProfileName(name string) error {
 const profileNameRule = "use lower-case letters, digits, '-' and '_' (at most 63)"
 
 // profileKeyLine is "line N: " for the key name under profiles, or "".
-func profileKeyLine(raw []byte, name string) string {
-	var doc yaml.Node
-	if yaml.Unmarshal(raw, &doc) != nil || len(doc.Content) == 0 {
-		return ""
-	}
-	top := doc.Content[0]
-	for i := 0; i+1 < len(top.Content); i += 2 {
-		if !strings.EqualFold(top.Content[i].Value, "profiles") {
-			continue
-		}
-		profiles := top.Content[i+1]
-		for j := 0; j+1 < len(profiles.Content); j += 2 {
-			if k := profiles.Content[j]; strings.EqualFold(k.Value, name) {
-				return fmt.Sprintf("line %d: ", k.Line)
-			}
-		}
+func profileKeyLine(doc *yaml.Node, name string) string {
+	if k, _ := entry(mappingValue(doc, "profiles"), name); k != nil {
+		return fmt.Sprintf("line %d: ", k.Line)
 	}
 	return ""
+}
+
+// mappingValue is the value under key in the document's top mapping, or nil.
+func mappingValue(doc *yaml.Node, key string) *yaml.Node {
+	if len(doc.Content) == 0 {
+		return nil
+	}
+	_, v := entry(doc.Content[0], key)
+	return v
+}
+
+// entry is the key and value nodes of key in mapping m, or nils.
+func entry(m *yaml.Node, key string) (k, v *yaml.Node) {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil, nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if c := m.Content[i]; c.Kind == yaml.ScalarNode && c.Value == key {
+			return c, m.Content[i+1]
+		}
+	}
+	return nil, nil
 }
 
 // Dir returns the config directory: $REPLEX_CONFIG_DIR, else
@@ -142,43 +175,95 @@ func Load(getenv Env) (*Config, error) {
 		return nil, fmt.Errorf("config file %s is a directory; remove it or set %s", c.Path, EnvConfigDir)
 	}
 	c.checkPermissions(info)
-
-	// The YAML decoder checks types and duplicate keys first: unlike
-	// viper's, its errors name the line.
 	raw, err := os.ReadFile(c.Path)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read config file: %w", err)
 	}
-	var probe File
-	if err := yaml.Unmarshal(raw, &probe); err != nil {
-		return nil, fmt.Errorf("config file %s: %s", c.Path, yamlProblem(raw, err))
+	if err := c.decode(raw); err != nil {
+		return nil, fmt.Errorf("config file %s: %s", c.Path, err)
 	}
+	return c, nil
+}
 
-	v := viper.New()
-	v.SetConfigFile(c.Path)
-	v.SetConfigType("yaml")
-	if err := v.ReadInConfig(); err != nil {
-		return nil, fmt.Errorf("config file %s: %s", c.Path, yamlProblem(raw, err))
+// decode is the one parse of the file: its YAML tree gives the typed File,
+// the lines that errors and warnings name, and so the keys it does not know.
+// viper's own YAML reader is not used: its errors have no line for a value
+// of the wrong kind, and the decoder behind it quotes values, which may be
+// tokens; the decoded File becomes viper's config layer in Resolve.
+func (c *Config) decode(raw []byte) error {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return errors.New(yamlProblem(&doc, err))
 	}
-	if err := v.Unmarshal(&c.File); err != nil {
-		return nil, fmt.Errorf("config file %s: %s", c.Path, yamlProblem(raw, err))
+	// Keys are read case-insensitively, as viper reads them.
+	lowerKeys(&doc)
+	if err := doc.Decode(&c.File); err != nil {
+		return errors.New(yamlProblem(&doc, err))
 	}
 	for name := range c.File.Profiles {
 		if ValidateProfileName(name) != nil {
 			// Named by its line, not repeated: a key may be a pasted token.
-			return nil, fmt.Errorf("config file %s: %sinvalid profile name: %s", c.Path, profileKeyLine(raw, name), profileNameRule)
+			return fmt.Errorf("%sinvalid profile name: %s", profileKeyLine(&doc, name), profileNameRule)
 		}
 	}
-	return c, nil
+	c.warnUnknownKeys(&doc)
+	return nil
+}
+
+// lowerKeys makes every mapping key lower case.
+func lowerKeys(n *yaml.Node) {
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i < len(n.Content); i += 2 {
+			if k := n.Content[i]; k.Kind == yaml.ScalarNode {
+				k.Value = strings.ToLower(k.Value)
+			}
+		}
+	}
+	for _, child := range n.Content {
+		lowerKeys(child)
+	}
+}
+
+// warnUnknownKeys warns of each key the file has that replex does not read
+// (a typo such as base-url is otherwise silently ignored). The key is named
+// by its line only: it may be a token pasted in the wrong place.
+func (c *Config) warnUnknownKeys(doc *yaml.Node) {
+	if len(doc.Content) == 0 {
+		return
+	}
+	unknown := func(m *yaml.Node, known []string, where string) {
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			// A merge key (<<: *base) brings known settings in.
+			if k := m.Content[i]; k.ShortTag() != "!!merge" && !slices.Contains(known, k.Value) {
+				c.Warnings = append(c.Warnings, fmt.Sprintf("config file %s: line %d: unknown setting%s, ignored; the settings are %s",
+					c.Path, k.Line, where, strings.Join(known, ", ")))
+			}
+		}
+	}
+	top := doc.Content[0]
+	if top.Kind != yaml.MappingNode {
+		return
+	}
+	// As the yaml tags of File and Profile name them.
+	fileKeys := []string{"current_profile", "profiles"}
+	profileKeys := []string{"base_url", "org", "token_storage", "token", "token_id", "token_expires"}
+	unknown(top, fileKeys, "")
+	if profiles := mappingValue(doc, "profiles"); profiles != nil && profiles.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(profiles.Content); i += 2 {
+			if p := profiles.Content[i+1]; p.Kind == yaml.MappingNode {
+				unknown(p, profileKeys, fmt.Sprintf(" in profile %q", profiles.Content[i].Value))
+			}
+		}
+	}
 }
 
 // yamlProblem turns a decoding error into "line N: problem", naming keys,
 // lines and kinds of value but never a value, which may be a token: the
 // YAML decoder quotes values in several of its messages ("cannot
-// unmarshal", "cannot decode", anchors, map keys), and the config decoder
-// behind viper does too. A message this does not know is replaced, not
-// repeated, unless it is one of the parser's fixed syntax messages.
-func yamlProblem(raw []byte, err error) string {
+// unmarshal", "cannot decode", anchors, map keys). A message this does not
+// know is replaced, not repeated, unless it is one of the parser's fixed
+// syntax messages.
+func yamlProblem(doc *yaml.Node, err error) string {
 	msg := err.Error()
 	if i := strings.Index(msg, "yaml: "); i >= 0 {
 		msg = msg[i+len("yaml: "):]
@@ -189,17 +274,17 @@ func yamlProblem(raw []byte, err error) string {
 		var parts []string
 		for _, e := range strings.Split(rest, "\n") {
 			if e = strings.TrimSpace(e); e != "" {
-				parts = append(parts, yamlEntry(e, raw))
+				parts = append(parts, yamlEntry(e, doc))
 			}
 		}
 		return strings.Join(parts, "; ")
 	}
-	return yamlEntry(oneLine(msg), raw)
+	return yamlEntry(oneLine(msg), doc)
 }
 
-// yamlEntry rewrites one of the decoder's messages; raw is searched for
+// yamlEntry rewrites one of the decoder's messages; doc is searched for
 // the line of a message that has none.
-func yamlEntry(e string, raw []byte) string {
+func yamlEntry(e string, doc *yaml.Node) string {
 	line, rest := "", e
 	if m := yamlLine().FindStringSubmatch(e); m != nil {
 		line, rest = "line "+m[1]+": ", m[2]
@@ -221,12 +306,12 @@ func yamlEntry(e string, raw []byte) string {
 	case strings.HasPrefix(rest, "cannot decode !!"):
 		tag := rest[strings.LastIndex(rest, " as a ")+len(" as a "):]
 		if line == "" {
-			line = badTaggedScalarLine(raw)
+			line = badTaggedScalarLine(doc)
 		}
 		return line + "the value is not " + kindOfTag(strings.TrimPrefix(tag, "!!")) + " as its tag " + tag + " says; remove the tag or fix the value"
 	case strings.HasPrefix(rest, "!!binary value contains invalid base64 data"):
 		if line == "" {
-			line = badTaggedScalarLine(raw)
+			line = badTaggedScalarLine(doc)
 		}
 		return line + "a !!binary value is not base64"
 	case strings.HasPrefix(rest, "unknown anchor "):
@@ -244,11 +329,7 @@ func yamlEntry(e string, raw []byte) string {
 // badTaggedScalarLine finds the line of the first value with an explicit
 // tag (!!int) that does not decode as one: the decoder's message for it
 // has no line.
-func badTaggedScalarLine(raw []byte) string {
-	var doc yaml.Node
-	if yaml.Unmarshal(raw, &doc) != nil {
-		return ""
-	}
+func badTaggedScalarLine(doc *yaml.Node) string {
 	var find func(n *yaml.Node) int
 	find = func(n *yaml.Node) int {
 		if n.Kind == yaml.ScalarNode && n.Style&yaml.TaggedStyle != 0 {
@@ -264,7 +345,7 @@ func badTaggedScalarLine(raw []byte) string {
 		}
 		return 0
 	}
-	if l := find(&doc); l != 0 {
+	if l := find(doc); l != 0 {
 		return fmt.Sprintf("line %d: ", l)
 	}
 	return ""
@@ -330,6 +411,10 @@ func (c *Config) ProfileNames() []string {
 
 // Save writes the file atomically (temp file, fsync, rename) with mode 0600
 // in a 0700 directory, so a crash or Ctrl-C never leaves half a config.
+// viper's WriteConfig is not used: it truncates the file in place (a crash
+// leaves half of it), its mode applies only to a new file, and it writes
+// every setting in effect, so a --base-url or REPLEX_ORG of this run would
+// land in the file.
 func (c *Config) Save() error {
 	if err := os.MkdirAll(c.Dir, 0o700); err != nil {
 		return fmt.Errorf("cannot create config directory: %w", err)

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/spf13/pflag"
 )
 
 func envMap(m map[string]string) Env { return func(k string) string { return m[k] } }
@@ -38,6 +40,19 @@ func TestDir(t *testing.T) {
 	}
 }
 
+// rootFlags is the root's connection flags, parsed from args.
+func rootFlags(t *testing.T, args ...string) *pflag.FlagSet {
+	t.Helper()
+	fs := pflag.NewFlagSet("replex", pflag.ContinueOnError)
+	for _, name := range []string{FlagProfile, FlagBaseURL, FlagOrg} {
+		fs.String(name, "", "")
+	}
+	if err := fs.Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	return fs
+}
+
 func TestPrecedence(t *testing.T) {
 	c := &Config{File: File{CurrentProfile: "work", Profiles: map[string]Profile{
 		"work":    {BaseURL: "https://file.example", Org: "org_file", TokenStorage: StorageKeyring},
@@ -45,7 +60,7 @@ func TestPrecedence(t *testing.T) {
 	}}}
 	kr := fakeKeyring{"work": "tok-keyring"}
 
-	r, err := Resolve(c, Overrides{}, envMap(nil), kr)
+	r, err := Resolve(c, Sources{Getenv: envMap(nil)}, kr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,30 +70,30 @@ func TestPrecedence(t *testing.T) {
 	}
 
 	env := envMap(map[string]string{EnvBaseURL: "https://env.example", EnvOrg: "org_env", EnvToken: "tok-env", EnvProfile: "staging"})
-	r, _ = Resolve(c, Overrides{}, env, kr)
+	r, _ = Resolve(c, Sources{Getenv: env}, kr)
 	if r.Profile != "staging" || r.ProfileSource != SourceEnv || r.BaseURL != "https://env.example" || r.BaseURLSource != SourceEnv ||
 		r.Org != "org_env" || r.Token.Reveal() != "tok-env" || r.TokenSource != SourceEnv {
 		t.Errorf("env level: %+v", r)
 	}
 
-	r, _ = Resolve(c, Overrides{Profile: "staging", BaseURL: "https://flag.example", Org: "org_flag"}, envMap(nil), kr)
+	r, _ = Resolve(c, Sources{Flags: rootFlags(t, "--profile", "staging", "--base-url", "https://flag.example", "--org", "org_flag"), Getenv: envMap(nil)}, kr)
 	if r.ProfileSource != SourceFlag || r.BaseURL != "https://flag.example" || r.BaseURLSource != SourceFlag ||
 		r.Org != "org_flag" || r.Token.Reveal() != "tok-file" || r.TokenSource != SourceFile {
 		t.Errorf("flag level: %+v", r)
 	}
 
-	r, _ = Resolve(&Config{}, Overrides{}, envMap(nil), kr)
+	r, _ = Resolve(&Config{}, Sources{Getenv: envMap(nil)}, kr)
 	if r.Profile != DefaultProfile || r.BaseURL != "https://replex.replex.io" || r.BaseURLSource != SourceDefault || r.Org != "" || !r.Token.IsZero() {
 		t.Errorf("defaults: %+v", r)
 	}
 
 	// A keyring profile whose entry is gone says so.
-	r, _ = Resolve(c, Overrides{}, envMap(nil), fakeKeyring{})
+	r, _ = Resolve(c, Sources{Getenv: envMap(nil)}, fakeKeyring{})
 	if r.KeyringErr == nil || !strings.Contains(r.KeyringErr.Error(), `no token for profile "work"`) {
 		t.Errorf("missing keyring entry: %v", r.KeyringErr)
 	}
 
-	if _, err := Resolve(c, Overrides{Profile: "Bad Name"}, envMap(nil), kr); err == nil {
+	if _, err := Resolve(c, Sources{Flags: rootFlags(t, "--profile", "Bad Name"), Getenv: envMap(nil)}, kr); err == nil {
 		t.Error("bad profile name accepted")
 	}
 }
@@ -228,5 +243,115 @@ func TestValidateProfileName(t *testing.T) {
 		if err := ValidateProfileName(name); (err == nil) != ok {
 			t.Errorf("ValidateProfileName(%q) = %v, want ok=%v", name, err, ok)
 		}
+	}
+}
+
+// A key replex does not read is a warning naming the file and its line,
+// never the key (it may be a token pasted in the wrong place); the rest of
+// the file is read as usual.
+func TestUnknownKeysWarn(t *testing.T) {
+	const sec = "rpx_SECRETsecretSECRET0123456789"
+	dir := t.TempDir()
+	os.Chmod(dir, 0o700)
+	path := filepath.Join(dir, "config.yaml")
+	os.WriteFile(path, []byte("current_profile: work\ncolour: blue\nprofiles:\n  work:\n    base-url: https://typo.example\n    org: org_1\n    "+sec+": x\n"), 0o600)
+	c, err := Load(envMap(map[string]string{EnvConfigDir: dir}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"config file " + path + ": line 2: unknown setting, ignored; the settings are current_profile, profiles",
+		"config file " + path + `: line 5: unknown setting in profile "work", ignored; the settings are base_url, org, token_storage, token, token_id, token_expires`,
+		"config file " + path + `: line 7: unknown setting in profile "work", ignored; the settings are base_url, org, token_storage, token, token_id, token_expires`,
+	}
+	if got := strings.Join(c.Warnings, "\n"); got != strings.Join(want, "\n") {
+		t.Fatalf("warnings\n%s\nwant\n%s", got, strings.Join(want, "\n"))
+	}
+	if p, _ := c.Profile("work"); p.Org != "org_1" || p.BaseURL != "" {
+		t.Fatalf("profile read as %+v", p)
+	}
+}
+
+// Keys are read case-insensitively (as viper reads them), so a key that
+// repeats another in another case is the same key twice.
+func TestKeysIgnoreCase(t *testing.T) {
+	dir := t.TempDir()
+	os.Chmod(dir, 0o700)
+	env := envMap(map[string]string{EnvConfigDir: dir})
+	os.WriteFile(filepath.Join(dir, "config.yaml"), []byte("Current_Profile: work\nPROFILES:\n  Work:\n    Base_URL: https://case.example\n    ORG: org_case\n"), 0o600)
+	c, err := Load(env)
+	if err != nil || len(c.Warnings) != 0 {
+		t.Fatalf("Load: %v, warnings %q", err, c.Warnings)
+	}
+	r, err := Resolve(c, Sources{Getenv: envMap(nil)}, nil)
+	if err != nil || r.Profile != "work" || r.BaseURL != "https://case.example" || r.Org != "org_case" {
+		t.Fatalf("resolved %+v, %v", r, err)
+	}
+
+	os.WriteFile(filepath.Join(dir, "config.yaml"), []byte("profiles:\n  default:\n    org: org_a\n    ORG: org_b\n"), 0o600)
+	if _, err := Load(env); err == nil || !strings.HasSuffix(err.Error(), "config.yaml: line 4: a key repeats the one at line 3; keep one of them") {
+		t.Fatalf("repeated key in another case: %v", err)
+	}
+}
+
+// An empty flag, variable or file value counts as not given: precedence
+// passes on to the next source, as it always has.
+func TestEmptyValuesPassOn(t *testing.T) {
+	c := &Config{File: File{CurrentProfile: "", Profiles: map[string]Profile{
+		"default": {Org: "org_file"},
+	}}}
+	env := envMap(map[string]string{EnvOrg: "", EnvBaseURL: "https://env.example"})
+	r, err := Resolve(c, Sources{Flags: rootFlags(t, "--profile=", "--org=", "--base-url="), Getenv: env}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Profile != DefaultProfile || r.ProfileSource != SourceDefault || r.Org != "org_file" || r.OrgSource != SourceFile ||
+		r.BaseURL != "https://env.example" || r.BaseURLSource != SourceEnv {
+		t.Fatalf("resolved %+v", r)
+	}
+	r, _ = Resolve(&Config{}, Sources{Getenv: envMap(nil)}, nil)
+	if r.Org != "" || r.OrgSource != SourceNone {
+		t.Fatalf("no org anywhere: %q from %q", r.Org, r.OrgSource)
+	}
+}
+
+// A YAML merge key is not an unknown setting: it brings settings in.
+func TestMergeKeyIsNotUnknown(t *testing.T) {
+	dir := t.TempDir()
+	os.Chmod(dir, 0o700)
+	os.WriteFile(filepath.Join(dir, "config.yaml"), []byte("profiles:\n  work: &work\n    org: org_1\n  ci:\n    <<: *work\n    base_url: https://ci.example\n"), 0o600)
+	c, err := Load(envMap(map[string]string{EnvConfigDir: dir}))
+	if err != nil || len(c.Warnings) != 0 {
+		t.Fatalf("Load: %v, warnings %q", err, c.Warnings)
+	}
+	if p, _ := c.Profile("ci"); p.Org != "org_1" || p.BaseURL != "https://ci.example" {
+		t.Fatalf("ci read as %+v", p)
+	}
+}
+
+// The file is parsed in one place, Config.decode, and by one decoder: a
+// second parse (viper's reader beside the YAML decoder, as before) reads
+// it twice and its errors quote values. The source is the evidence.
+func TestFileIsParsedOnce(t *testing.T) {
+	files, _ := filepath.Glob("*.go")
+	parses := 0
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(src)
+		parses += strings.Count(s, "yaml.Unmarshal(")
+		for _, second := range []string{"ReadInConfig(", "ReadConfig(", "MergeInConfig(", "v.Unmarshal(", "UnmarshalKey("} {
+			if strings.Contains(s, second) {
+				t.Errorf("%s calls viper's %s: the file is decoded only in Config.decode", name, second)
+			}
+		}
+	}
+	if parses != 1 {
+		t.Errorf("%d calls of yaml.Unmarshal in pkg/config; want 1 (Config.decode)", parses)
 	}
 }

@@ -6,15 +6,27 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+
 	"github.com/replexio/replex/pkg/api"
 	"github.com/replexio/replex/pkg/secret"
 )
 
-// Overrides are the values given as flags, the highest precedence.
-type Overrides struct {
-	Profile string
-	BaseURL string
-	Org     string
+// Names of the root's flags that override the config: the root defines
+// them, Resolve binds them.
+const (
+	FlagProfile = "profile"
+	FlagBaseURL = "base-url"
+	FlagOrg     = "org"
+)
+
+// Sources are where settings come from besides the file.
+type Sources struct {
+	// Flags is the root's persistent flag set; nil when no command line was
+	// parsed (a command built in a test).
+	Flags  *pflag.FlagSet
+	Getenv Env
 }
 
 // Where a setting came from, for `auth status`.
@@ -45,21 +57,28 @@ type Resolved struct {
 	TokenExpires *time.Time
 }
 
+// settings is viper over the file as it is now (a command may have edited
+// it in this run), with the flags and the environment of src bound to the
+// file's current_profile.
+func (c *Config) settings(src Sources) (*viper.Viper, bound) {
+	v := viper.New()
+	_ = v.MergeConfigMap(c.File.settings()) // cannot fail: a map of maps
+	profile := bind(v, "current_profile", src, FlagProfile, EnvProfile)
+	v.SetDefault("current_profile", DefaultProfile)
+	return v, profile
+}
+
 // ResolveProfile picks the profile name: flag > env > current_profile > default.
-func ResolveProfile(c *Config, o Overrides, getenv Env) (string, string, error) {
-	name, src := DefaultProfile, SourceDefault
-	switch {
-	case o.Profile != "":
-		name, src = o.Profile, SourceFlag
-	case getenv(EnvProfile) != "":
-		name, src = getenv(EnvProfile), SourceEnv
-	case c.File.CurrentProfile != "":
-		name, src = c.File.CurrentProfile, SourceFile
-	}
+func ResolveProfile(c *Config, src Sources) (string, string, error) {
+	return profileOf(c.settings(src))
+}
+
+func profileOf(v *viper.Viper, profile bound) (string, string, error) {
+	name, from := v.GetString("current_profile"), profile.source(v)
 	if err := ValidateProfileName(name); err != nil {
-		return "", "", &ProfileNameError{Source: src, err: err}
+		return "", "", &ProfileNameError{Source: from, err: err}
 	}
-	return name, src, nil
+	return name, from, nil
 }
 
 // ProfileNameError is an invalid profile name from Source (SourceFlag,
@@ -83,22 +102,37 @@ func (e *ProfileNameError) Unwrap() error { return e.err }
 
 // Resolve computes the effective settings. The keyring is only asked when no
 // token comes from the environment, and only when the profile says it holds one.
-func Resolve(c *Config, o Overrides, getenv Env, kr Keyring) (Resolved, error) {
+func Resolve(c *Config, src Sources, kr Keyring) (Resolved, error) {
 	var r Resolved
 	var err error
-	r.Profile, r.ProfileSource, err = ResolveProfile(c, o, getenv)
+	v, profile := c.settings(src)
+	r.Profile, r.ProfileSource, err = profileOf(v, profile)
 	if err != nil {
 		return r, err
 	}
-	p, _ := c.Profile(r.Profile)
 
-	r.BaseURL, r.BaseURLSource = pick(o.BaseURL, getenv(EnvBaseURL), p.BaseURL, api.DefaultBaseURL)
+	// The profile's settings under the same flags and environment. Its
+	// keys are file keys: viper looks each one up flag first, then the
+	// environment, then the profile, then the default.
+	pv := v.Sub("profiles." + r.Profile)
+	if pv == nil {
+		pv = viper.New() // no such profile: flags, environment and defaults only
+	}
+	baseURL := bind(pv, "base_url", src, FlagBaseURL, EnvBaseURL)
+	pv.SetDefault("base_url", api.DefaultBaseURL)
+	org := bind(pv, "org", src, FlagOrg, EnvOrg)
+
+	r.BaseURL, r.BaseURLSource = pv.GetString("base_url"), baseURL.source(pv)
 	if HasUserinfo(r.BaseURL) {
 		return r, &BaseURLError{Source: r.BaseURLSource, Profile: r.Profile, URL: RedactBaseURL(r.BaseURL)}
 	}
 	r.BaseURL = NormalizeBaseURL(r.BaseURL)
-	r.Org, r.OrgSource = pick(o.Org, getenv(EnvOrg), p.Org, "")
+	r.Org, r.OrgSource = pv.GetString("org"), org.source(pv)
 
+	// The token stays out of viper: it is never a flag, and which stored
+	// copy counts (the file's or the keyring's) depends on token_storage.
+	getenv := src.Getenv
+	p, _ := c.Profile(r.Profile)
 	if getenv(EnvToken) == "" && p.TokenID != "" {
 		r.TokenID = p.TokenID
 		if t, err := time.Parse(time.RFC3339, p.TokenExpires); err == nil {
@@ -188,16 +222,62 @@ func (e *BaseURLError) Error() string {
 	return fmt.Sprintf("base_url of profile %q in the config file (%s) %s (replex config set base_url URL)", e.Profile, e.URL, why)
 }
 
-func pick(flag, env, file, def string) (string, string) {
-	switch {
-	case flag != "":
-		return flag, SourceFlag
-	case env != "":
-		return env, SourceEnv
-	case file != "":
-		return file, SourceFile
-	case def != "":
-		return def, SourceDefault
+// bound is a flag and its environment variable as viper's flag layer sees
+// them. viper reads the environment only through os.LookupEnv, and replex
+// through an Env, so that tests run in parallel, each with its own
+// environment: the variable is therefore offered to viper beside the flag,
+// which wins when both are given.
+type bound struct {
+	flag   *pflag.Flag // nil without a command line
+	env    string
+	getenv Env
+	key    string
+}
+
+// bind binds key of v to the flag named flagName of src and to env.
+func bind(v *viper.Viper, key string, src Sources, flagName, env string) bound {
+	b := bound{env: env, getenv: src.Getenv, key: key}
+	if src.Flags != nil {
+		b.flag = src.Flags.Lookup(flagName)
 	}
-	return "", SourceNone
+	_ = v.BindFlagValue(key, b) // cannot fail: b is not nil
+	return b
+}
+
+func (b bound) given() string {
+	switch {
+	case b.flag != nil && b.flag.Changed && b.flag.Value.String() != "":
+		return SourceFlag
+	case b.getenv(b.env) != "":
+		return SourceEnv
+	}
+	return SourceNone
+}
+
+// viper.FlagValue: changed when the flag or the variable gives a value.
+func (b bound) HasChanged() bool  { return b.given() != SourceNone }
+func (b bound) Name() string      { return b.key }
+func (b bound) ValueType() string { return "string" }
+func (b bound) ValueString() string {
+	switch b.given() {
+	case SourceFlag:
+		return b.flag.Value.String()
+	case SourceEnv:
+		return b.getenv(b.env)
+	}
+	return ""
+}
+
+// source is where v's value of the key came from, for `auth status`: viper
+// gives the value, not its layer.
+func (b bound) source(v *viper.Viper) string {
+	switch from := b.given(); {
+	case from != SourceNone:
+		return from
+	case v.InConfig(b.key):
+		return SourceFile
+	case v.GetString(b.key) != "":
+		return SourceDefault
+	}
+	return SourceNone
 }

@@ -56,7 +56,9 @@ lower-case letters, digits, '-' and '_', at most 63 characters.
 Keys of a profile: base_url (without /api/v1; a trailing /api/v1 is
 dropped), org, token_storage (keyring, or file after 'auth login
 --insecure-storage', when the token is in the file as token), token_id and
-token_expires (so that replex warns before its own token expires).
+token_expires (so that replex warns before its own token expires). Keys
+are read in any case; a key that is none of these is ignored, with a
+warning on every run that names its line.
 
 'replex auth login' checks the token against the organization and keeps it
 in the OS keyring (macOS Keychain, Windows Credential Manager, the Secret

@@ -29,6 +29,7 @@ import (
 	"github.com/replexio/replex/pkg/cmd/tokens"
 	"github.com/replexio/replex/pkg/cmd/version"
 	"github.com/replexio/replex/pkg/cmdutil"
+	"github.com/replexio/replex/pkg/config"
 	"github.com/replexio/replex/pkg/expiry"
 	"github.com/replexio/replex/pkg/output"
 )
@@ -276,9 +277,12 @@ Try it without an account against the built-in sandbox:
 	cmd.SetFlagErrorFunc(cmdutil.FlagErrorFunc)
 
 	pf := cmd.PersistentFlags()
-	pf.StringVar(&f.Flags.Profile, "profile", "", "config profile to use (env REPLEX_PROFILE)")
-	pf.StringVar(&f.Flags.BaseURL, "base-url", "", "API base URL, e.g. https://replex.replex.io; a trailing /api/v1 is dropped (env REPLEX_BASE_URL)")
-	pf.StringVar(&f.Flags.Org, "org", "", "organization id (env REPLEX_ORG)")
+	// The connection flags have no variable of their own: config.Resolve
+	// binds them, with the environment and the file, in one precedence.
+	f.Flags.Persistent = pf
+	pf.String(config.FlagProfile, "", "config profile to use (env REPLEX_PROFILE)")
+	pf.String(config.FlagBaseURL, "", "API base URL, e.g. https://replex.replex.io; a trailing /api/v1 is dropped (env REPLEX_BASE_URL)")
+	pf.String(config.FlagOrg, "", "organization id (env REPLEX_ORG)")
 	pf.BoolVar(&f.Flags.Debug, "debug", false, "log every request and response to stderr, secrets masked (env REPLEX_DEBUG=1)")
 	pf.Var(expiry.NewDurationFlag(&f.Flags.Timeout, 30*time.Second, false), "timeout", "timeout of each API request")
 	pf.BoolVar(&f.Flags.AllowInsecureHTTP, "allow-insecure-http", false, "allow a plain http:// base URL that is not loopback")

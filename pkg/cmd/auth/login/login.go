@@ -65,12 +65,14 @@ func run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	r, err := config.Resolve(cfg, f.Overrides(), func(k string) string {
+	src := f.Sources()
+	src.Getenv = func(k string) string {
 		if k == config.EnvToken {
 			return "" // login checks the token it is given, not the environment's
 		}
 		return f.Getenv(k)
-	}, nil)
+	}
+	r, err := config.Resolve(cfg, src, nil)
 	if err != nil {
 		return &cmdutil.UsageError{Err: err}
 	}

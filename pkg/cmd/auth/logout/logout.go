@@ -44,7 +44,7 @@ func run(opts *Options) error {
 	if err != nil {
 		return err
 	}
-	name, _, err := config.ResolveProfile(cfg, f.Overrides(), f.Getenv)
+	name, _, err := config.ResolveProfile(cfg, f.Sources())
 	if err != nil {
 		return &cmdutil.UsageError{Err: err}
 	}

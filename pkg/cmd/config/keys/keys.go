@@ -79,7 +79,7 @@ func Complete(forSet bool) cobra.CompletionFunc {
 // Profile returns the profile `config get/set` work on: --profile, else
 // REPLEX_PROFILE, else current_profile, else "default".
 func Profile(f *cmdutil.Factory, cfg *config.Config) (string, error) {
-	name, _, err := config.ResolveProfile(cfg, f.Overrides(), f.Getenv)
+	name, _, err := config.ResolveProfile(cfg, f.Sources())
 	if err != nil {
 		return "", &cmdutil.UsageError{Err: err}
 	}
