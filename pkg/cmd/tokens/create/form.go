@@ -26,6 +26,8 @@ import (
 // bubbletea v1, whose package init() asks the terminal for its background
 // colour, so every replex command, not just this form, would stall 5 s on a
 // terminal that never answers (STYLE.md rule 8). v2 asks nothing at start-up.
+// The rest of replex draws with the same lipgloss v2 (docs/output.md, "One
+// Charm stack").
 
 // Expiry choices of the form; customExpiry asks for a value.
 const customExpiry = "custom"
