@@ -183,32 +183,40 @@ func (t Table) WritePlain(w io.Writer, color, noHeaders bool) error {
 		}
 		bw.WriteByte('\n')
 	}
+	codes := newTableSGR()
 	if !noHeaders {
-		writeRow(t.Headers, sgrHeader(), false)
+		writeRow(t.Headers, codes.header, false)
 	}
 	for i, row := range t.Rows {
-		writeRow(row, t.markSGR(i), true)
+		writeRow(row, codes.mark(t, i), true)
 	}
 	return bw.Flush()
 }
 
-// The escape sequences that start the header, the rule under it and the
-// marked rows in the direct writers: the palette's colours as lipgloss
-// renders them (a test holds the two to the same bytes).
-func sgrHeader() string { return ansi.Style{}.Bold().ForegroundColor(palette.Header).String() }
-func sgrRule() string   { return sgrColor(palette.Dim) }
-func sgrColor(c color.Color) string {
-	return ansi.Style{}.ForegroundColor(c).String()
+// tableSGR are the escape sequences that start the header, the rule under
+// it and the marked rows in the direct writers: the palette's colours as
+// lipgloss renders them (a test holds the two to the same bytes). They are
+// worked out once a table, not once a row.
+type tableSGR struct{ header, rule, warn, danger string }
+
+func newTableSGR() tableSGR {
+	fg := func(c color.Color) string { return ansi.Style{}.ForegroundColor(c).String() }
+	return tableSGR{
+		header: ansi.Style{}.Bold().ForegroundColor(palette.Header).String(),
+		rule:   fg(palette.Dim),
+		warn:   fg(palette.Warn),
+		danger: fg(palette.Danger),
+	}
 }
 
-// markSGR starts the colour of row i, "" for none.
-func (t Table) markSGR(i int) string {
+// mark starts the colour of row i of t, "" for none.
+func (s tableSGR) mark(t Table, i int) string {
 	if i < len(t.Marks) {
 		switch t.Marks[i] {
 		case MarkWarn:
-			return sgrColor(palette.Warn)
+			return s.warn
 		case MarkDanger:
-			return sgrColor(palette.Danger)
+			return s.danger
 		}
 	}
 	return ""
@@ -266,6 +274,7 @@ func (t Table) WriteStyled(w io.Writer, color, noHeaders bool) error {
 		}
 	}
 
+	codes := newTableSGR()
 	sgr := func(on string) (string, string) {
 		if !color {
 			return "", ""
@@ -295,9 +304,9 @@ func (t Table) WriteStyled(w io.Writer, color, noHeaders bool) error {
 		bw.WriteByte('\n')
 	}
 	if !noHeaders {
-		on, off := sgr(sgrHeader())
+		on, off := sgr(codes.header)
 		writeRow(header, on, off)
-		on, off = sgr(sgrRule())
+		on, off = sgr(codes.rule)
 		for _, wd := range widths {
 			bw.WriteString(on + strings.Repeat("─", wd+2) + off)
 		}
@@ -305,7 +314,7 @@ func (t Table) WriteStyled(w io.Writer, color, noHeaders bool) error {
 	}
 	for i, row := range rows {
 		on, off := "", ""
-		if mark := t.markSGR(i); mark != "" {
+		if mark := codes.mark(t, i); mark != "" {
 			on, off = sgr(mark)
 		}
 		writeRow(row, on, off)
