@@ -5,8 +5,11 @@ import (
 	"io"
 	"strings"
 
-	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/lipgloss/table"
+	"charm.land/lipgloss/v2"
+	"charm.land/lipgloss/v2/table"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/replexio/replex/pkg/palette"
 )
 
 // Marks of a Matrix cell. They stay readable without colour: a check mark
@@ -42,13 +45,12 @@ func (m Matrix) rowEmpty(row int) bool {
 // Table.WriteStyled: a bold header with a rule under it, yes cells green, no
 // cells dim, and the label of a row without any yes dimmed.
 func (m Matrix) WriteStyled(w io.Writer, color bool) error {
-	r := Renderer(w, color)
-	header := r.NewStyle().Bold(true).Foreground(colorHeader).Padding(0, 1)
-	label := r.NewStyle().Padding(0, 1)
-	dimLabel := label.Foreground(colorDim)
-	centered := r.NewStyle().Padding(0, 1).Align(lipgloss.Center)
-	yes := centered.Foreground(colorGood)
-	no := centered.Foreground(colorDim)
+	header := lipgloss.NewStyle().Bold(true).Foreground(palette.Header).Padding(0, 1)
+	label := lipgloss.NewStyle().Padding(0, 1)
+	dimLabel := label.Foreground(palette.Dim)
+	centered := lipgloss.NewStyle().Padding(0, 1).Align(lipgloss.Center)
+	yes := centered.Foreground(palette.Good)
+	no := centered.Foreground(palette.Dim)
 
 	rows := make([][]string, len(m.Rows))
 	for i, name := range m.Rows {
@@ -64,7 +66,7 @@ func (m Matrix) WriteStyled(w io.Writer, color bool) error {
 	headers := append([]string{m.Corner}, m.Columns...)
 	tb := table.New().
 		Border(lipgloss.NormalBorder()).
-		BorderStyle(r.NewStyle().Foreground(colorDim)).
+		BorderStyle(lipgloss.NewStyle().Foreground(palette.Dim)).
 		BorderTop(false).BorderBottom(false).BorderLeft(false).BorderRight(false).
 		BorderColumn(false).BorderRow(false).
 		BorderHeader(true).
@@ -85,7 +87,11 @@ func (m Matrix) WriteStyled(w io.Writer, color bool) error {
 			}
 			return no
 		})
-	lines := strings.Split(tb.Render(), "\n")
+	out := tb.Render()
+	if !color {
+		out = ansi.Strip(out) // as NewStyles(false).Render
+	}
+	lines := strings.Split(out, "\n")
 	for i, l := range lines {
 		lines[i] = strings.TrimRight(l, " ")
 	}

@@ -3,12 +3,15 @@ package output
 import (
 	"bufio"
 	"bytes"
+	"image/color"
 	"io"
 	"slices"
 	"strings"
 
-	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/replexio/replex/pkg/palette"
 )
 
 // Mark highlights a whole row (an expired or soon-expiring token).
@@ -19,31 +22,6 @@ const (
 	MarkWarn
 	MarkDanger
 )
-
-// Plain ANSI colours, never adaptive ones: an adaptive colour makes lipgloss
-// ask the terminal for its background, which stalls on terminals that never
-// answer.
-const (
-	colorHeader = lipgloss.Color("12")
-	colorDim    = lipgloss.Color("8")
-	colorWarn   = lipgloss.Color("11")
-	colorDanger = lipgloss.Color("9")
-	colorGood   = lipgloss.Color("10")
-	colorAccent = lipgloss.Color("14")
-)
-
-// Renderer returns a lipgloss renderer for w with a fixed colour profile, so
-// that nothing is detected or queried from the terminal.
-func Renderer(w io.Writer, color bool) *lipgloss.Renderer {
-	r := lipgloss.NewRenderer(w)
-	if color {
-		r.SetColorProfile(termenv.ANSI256)
-	} else {
-		r.SetColorProfile(termenv.Ascii)
-	}
-	r.SetHasDarkBackground(true)
-	return r
-}
 
 // Table is rows of cells under headers. Cells are sanitized when printed.
 type Table struct {
@@ -190,7 +168,7 @@ func Cut(s string, width int) string {
 // cut and awk; otherwise there is no ANSI at all.
 func (t Table) WritePlain(w io.Writer, color, noHeaders bool) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
-	writeRow := func(cells []string, sgr string, sanitize bool) {
+	writeRow := func(cells []string, on string, sanitize bool) {
 		for i, cell := range cells {
 			if i > 0 {
 				bw.WriteByte('\t')
@@ -198,39 +176,47 @@ func (t Table) WritePlain(w io.Writer, color, noHeaders bool) error {
 			if sanitize {
 				cell = Sanitize(cell)
 			}
-			if color && sgr != "" {
-				cell = "\x1b[" + sgr + "m" + cell + "\x1b[0m"
+			if color && on != "" {
+				cell = on + cell + ansi.ResetStyle
 			}
 			bw.WriteString(cell)
 		}
 		bw.WriteByte('\n')
 	}
+	codes := newTableSGR()
 	if !noHeaders {
-		writeRow(t.Headers, sgrHeader, false)
+		writeRow(t.Headers, codes.header, false)
 	}
 	for i, row := range t.Rows {
-		writeRow(row, t.markSGR(i), true)
+		writeRow(row, codes.mark(t, i), true)
 	}
 	return bw.Flush()
 }
 
-// The SGR codes of the header and of marked rows: what lipgloss renders for
-// colorHeader (bold), colorWarn and colorDanger with the ANSI256 profile.
-const (
-	sgrHeader = "1;94"
-	sgrRule   = "90"
-	sgrWarn   = "93"
-	sgrDanger = "91"
-)
+// tableSGR are the escape sequences that start the header, the rule under
+// it and the marked rows in the direct writers: the palette's colours as
+// lipgloss renders them (a test holds the two to the same bytes). They are
+// worked out once a table, not once a row.
+type tableSGR struct{ header, rule, warn, danger string }
 
-// markSGR is the colour of row i, "" for none.
-func (t Table) markSGR(i int) string {
+func newTableSGR() tableSGR {
+	fg := func(c color.Color) string { return ansi.Style{}.ForegroundColor(c).String() }
+	return tableSGR{
+		header: ansi.Style{}.Bold().ForegroundColor(palette.Header).String(),
+		rule:   fg(palette.Dim),
+		warn:   fg(palette.Warn),
+		danger: fg(palette.Danger),
+	}
+}
+
+// mark starts the colour of row i of t, "" for none.
+func (s tableSGR) mark(t Table, i int) string {
 	if i < len(t.Marks) {
 		switch t.Marks[i] {
 		case MarkWarn:
-			return sgrWarn
+			return s.warn
 		case MarkDanger:
-			return sgrDanger
+			return s.danger
 		}
 	}
 	return ""
@@ -288,11 +274,12 @@ func (t Table) WriteStyled(w io.Writer, color, noHeaders bool) error {
 		}
 	}
 
-	sgr := func(codes string) (string, string) {
+	codes := newTableSGR()
+	sgr := func(on string) (string, string) {
 		if !color {
 			return "", ""
 		}
-		return "\x1b[" + codes + "m", "\x1b[0m"
+		return on, ansi.ResetStyle
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
 	line := make([]byte, 0, 256)
@@ -317,9 +304,9 @@ func (t Table) WriteStyled(w io.Writer, color, noHeaders bool) error {
 		bw.WriteByte('\n')
 	}
 	if !noHeaders {
-		on, off := sgr(sgrHeader)
+		on, off := sgr(codes.header)
 		writeRow(header, on, off)
-		on, off = sgr(sgrRule)
+		on, off = sgr(codes.rule)
 		for _, wd := range widths {
 			bw.WriteString(on + strings.Repeat("─", wd+2) + off)
 		}
@@ -327,31 +314,44 @@ func (t Table) WriteStyled(w io.Writer, color, noHeaders bool) error {
 	}
 	for i, row := range rows {
 		on, off := "", ""
-		if code := t.markSGR(i); code != "" {
-			on, off = sgr(code)
+		if mark := codes.mark(t, i); mark != "" {
+			on, off = sgr(mark)
 		}
 		writeRow(row, on, off)
 	}
 	return bw.Flush()
 }
 
-// Styles are the few text styles commands use outside tables.
+// Styles are the few text styles commands use outside tables, in the
+// palette's colours.
 type Styles struct {
-	r *lipgloss.Renderer
+	color bool
 }
 
-// NewStyles builds styles for w.
-func NewStyles(w io.Writer, color bool) Styles { return Styles{r: Renderer(w, color)} }
+// NewStyles builds styles that colour when color is set.
+func NewStyles(color bool) Styles { return Styles{color: color} }
 
-func (s Styles) Bold(t string) string   { return s.r.NewStyle().Bold(true).Render(t) }
-func (s Styles) Dim(t string) string    { return s.r.NewStyle().Foreground(colorDim).Render(t) }
-func (s Styles) Warn(t string) string   { return s.r.NewStyle().Foreground(colorWarn).Render(t) }
-func (s Styles) Danger(t string) string { return s.r.NewStyle().Foreground(colorDanger).Render(t) }
-func (s Styles) Good(t string) string   { return s.r.NewStyle().Foreground(colorGood).Render(t) }
-func (s Styles) Accent(t string) string { return s.r.NewStyle().Foreground(colorAccent).Render(t) }
+// Render draws text in style. Without colour it is the same layout with no
+// escape sequence at all, as colorprofile's NoTTY profile writes it: lipgloss
+// v2 styles always render their colours and leave the profile to the writer.
+func (s Styles) Render(style lipgloss.Style, text string) string {
+	out := style.Render(text)
+	if !s.color {
+		return ansi.Strip(out)
+	}
+	return out
+}
 
-// Renderer exposes the lipgloss renderer for boxes and panels.
-func (s Styles) Renderer() *lipgloss.Renderer { return s.r }
+func (s Styles) Bold(t string) string   { return s.Render(lipgloss.NewStyle().Bold(true), t) }
+func (s Styles) Dim(t string) string    { return s.fg(palette.Dim, t) }
+func (s Styles) Warn(t string) string   { return s.fg(palette.Warn, t) }
+func (s Styles) Danger(t string) string { return s.fg(palette.Danger, t) }
+func (s Styles) Good(t string) string   { return s.fg(palette.Good, t) }
+func (s Styles) Accent(t string) string { return s.fg(palette.Accent, t) }
+
+func (s Styles) fg(c color.Color, t string) string {
+	return s.Render(lipgloss.NewStyle().Foreground(c), t)
+}
 
 func printableASCII(s string) bool {
 	for i := 0; i < len(s); i++ {

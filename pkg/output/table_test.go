@@ -9,18 +9,20 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/lipgloss/table"
+	"charm.land/lipgloss/v2"
+	"charm.land/lipgloss/v2/table"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/replexio/replex/pkg/palette"
 )
 
 // lipglossStyled is the table as lipgloss lays it out: the reference that
 // WriteStyled must match byte for byte.
 func lipglossStyled(tb Table, w io.Writer, color, noHeaders bool) error {
-	r := Renderer(w, color)
-	header := r.NewStyle().Bold(true).Foreground(colorHeader).Padding(0, 1)
-	cell := r.NewStyle().Padding(0, 1)
-	warn := cell.Foreground(colorWarn)
-	danger := cell.Foreground(colorDanger)
+	header := lipgloss.NewStyle().Bold(true).Foreground(palette.Header).Padding(0, 1)
+	cell := lipgloss.NewStyle().Padding(0, 1)
+	warn := cell.Foreground(palette.Warn)
+	danger := cell.Foreground(palette.Danger)
 	rows := make([][]string, len(tb.Rows))
 	for i, row := range tb.Rows {
 		rows[i] = make([]string, len(row))
@@ -30,7 +32,7 @@ func lipglossStyled(tb Table, w io.Writer, color, noHeaders bool) error {
 	}
 	lt := table.New().
 		Border(lipgloss.NormalBorder()).
-		BorderStyle(r.NewStyle().Foreground(colorDim)).
+		BorderStyle(lipgloss.NewStyle().Foreground(palette.Dim)).
 		BorderTop(false).BorderBottom(false).BorderLeft(false).BorderRight(false).
 		BorderColumn(false).BorderRow(false).
 		BorderHeader(true).
@@ -52,7 +54,11 @@ func lipglossStyled(tb Table, w io.Writer, color, noHeaders bool) error {
 	if !noHeaders {
 		lt.Headers(tb.Headers...)
 	}
-	lines := strings.Split(lt.Render(), "\n")
+	out := lt.Render()
+	if !color {
+		out = ansi.Strip(out) // as NewStyles(false).Render
+	}
+	lines := strings.Split(out, "\n")
 	for i, l := range lines {
 		lines[i] = strings.TrimRight(l, " ")
 	}

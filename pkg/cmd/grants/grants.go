@@ -112,7 +112,7 @@ func run(opts *Options) error {
 	if err := tb.WriteStyled(w, ios.ColorEnabled(), opts.NoHeaders); err != nil {
 		return err
 	}
-	return writeForms(w, output.NewStyles(w, ios.ColorEnabled()), ios.TerminalWidth())
+	return writeForms(w, output.NewStyles(ios.ColorEnabled()), ios.TerminalWidth())
 }
 
 // CatalogTable is the catalog as a table; piped headers have no spaces.

@@ -11,7 +11,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/charmbracelet/lipgloss"
+	"charm.land/lipgloss/v2"
 	"github.com/replexio/replex/pkg/cmdutil"
 	"github.com/replexio/replex/pkg/grants"
 	"github.com/replexio/replex/pkg/iostreams"
@@ -105,7 +105,7 @@ func TestPlain(t *testing.T) {
 	if err := execGrants(f); err != nil {
 		t.Fatal(err)
 	}
-	if h := "\x1b[1;94mCATEGORY\x1b[0m\t\x1b[1;94mAPI_KEY\x1b[0m\t\x1b[1;94mNAME\x1b[0m\t\x1b[1;94mDESCRIPTION\x1b[0m\nagent\tagent\t"; !strings.HasPrefix(out.String(), h) {
+	if h := "\x1b[1;94mCATEGORY\x1b[m\t\x1b[1;94mAPI_KEY\x1b[m\t\x1b[1;94mNAME\x1b[m\t\x1b[1;94mDESCRIPTION\x1b[m\nagent\tagent\t"; !strings.HasPrefix(out.String(), h) {
 		t.Errorf("piped with colour forced =\n%q\nwant it to start %q", out, h)
 	}
 

@@ -19,12 +19,15 @@ import (
 	"github.com/replexio/replex/pkg/cmd/tokens/shared"
 	"github.com/replexio/replex/pkg/cmdutil"
 	"github.com/replexio/replex/pkg/grants"
+	"github.com/replexio/replex/pkg/palette"
 )
 
 // The interactive form uses huh v2 (charm.land/huh/v2), not v1: v1 brings
 // bubbletea v1, whose package init() asks the terminal for its background
 // colour, so every replex command, not just this form, would stall 5 s on a
 // terminal that never answers (STYLE.md rule 8). v2 asks nothing at start-up.
+// The rest of replex draws with the same lipgloss v2 (docs/output.md, "One
+// Charm stack").
 
 // Expiry choices of the form; customExpiry asks for a value.
 const customExpiry = "custom"
@@ -320,17 +323,17 @@ func plain(err error) error {
 	return errors.New(err.Error())
 }
 
-// formTheme builds the form's look from plain ANSI colours only, the same
-// on dark and light terminals (STYLE.md rule 8): isDark is ignored, so
-// nothing depends on asking the terminal.
+// formTheme builds the form's look from the palette's plain ANSI colours
+// only, the same on dark and light terminals (STYLE.md rule 8): isDark is
+// ignored, so nothing depends on asking the terminal.
 func formTheme(bool) *huh.Styles {
 	t := huh.ThemeBase(true)
-	var (
-		accent = lipgloss.Color("14")
-		title  = lipgloss.Color("12")
-		dim    = lipgloss.Color("8")
-		good   = lipgloss.Color("10")
-		bad    = lipgloss.Color("9")
+	const (
+		accent = palette.Accent
+		title  = palette.Header
+		dim    = palette.Dim
+		good   = palette.Good
+		bad    = palette.Danger
 	)
 	t.Focused.Base = t.Focused.Base.BorderForeground(accent)
 	t.Focused.Card = t.Focused.Base
@@ -346,8 +349,8 @@ func formTheme(bool) *huh.Styles {
 	t.Focused.SelectedOption = t.Focused.SelectedOption.Foreground(good)
 	t.Focused.SelectedPrefix = lipgloss.NewStyle().Foreground(good).SetString("[x] ")
 	t.Focused.UnselectedPrefix = lipgloss.NewStyle().SetString("[ ] ")
-	t.Focused.FocusedButton = t.Focused.FocusedButton.Foreground(lipgloss.Color("0")).Background(accent)
-	t.Focused.BlurredButton = t.Focused.BlurredButton.Foreground(lipgloss.Color("7")).Background(lipgloss.Color("0"))
+	t.Focused.FocusedButton = t.Focused.FocusedButton.Foreground(palette.OnAccent).Background(accent)
+	t.Focused.BlurredButton = t.Focused.BlurredButton.Foreground(palette.OnIdle).Background(palette.Idle)
 	t.Focused.TextInput.Cursor = t.Focused.TextInput.Cursor.Foreground(accent)
 	t.Focused.TextInput.Placeholder = t.Focused.TextInput.Placeholder.Foreground(dim)
 	t.Focused.TextInput.Prompt = t.Focused.TextInput.Prompt.Foreground(accent)

@@ -179,7 +179,7 @@ func printDiff(o *Options, before api.Token, after api.TokenInput, added, remove
 	if o.Format != "" {
 		w = ios.ErrOut
 	}
-	st := output.NewStyles(w, ios.ColorEnabled())
+	st := output.NewStyles(ios.ColorEnabled())
 	var b strings.Builder
 	fmt.Fprintf(&b, "Token %q (%s):\n", output.Sanitize(before.Name), before.ID)
 	if after.Name != before.Name {

@@ -156,7 +156,7 @@ func WritePlain(w io.Writer, tok api.Token) error {
 
 // WriteStyled prints tok for a terminal: its fields, then the grant matrix.
 func WriteStyled(w io.Writer, tok api.Token, now time.Time, color bool) error {
-	st := output.NewStyles(w, color)
+	st := output.NewStyles(color)
 	var b strings.Builder
 	field := func(k, v string) { fmt.Fprintf(&b, "%s %s\n", st.Bold(fmt.Sprintf("%-13s", k+":")), v) }
 	when := func(t time.Time) string {

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/charmbracelet/lipgloss"
+	"charm.land/lipgloss/v2"
 
 	"github.com/replexio/replex/internal/tokenstest"
 	"github.com/replexio/replex/pkg/api"

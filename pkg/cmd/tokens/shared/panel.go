@@ -6,11 +6,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/lipgloss"
+	"charm.land/lipgloss/v2"
 
 	"github.com/replexio/replex/pkg/api"
 	"github.com/replexio/replex/pkg/expiry"
 	"github.com/replexio/replex/pkg/output"
+	"github.com/replexio/replex/pkg/palette"
 	"github.com/replexio/replex/pkg/secret"
 )
 
@@ -30,7 +31,7 @@ type Panel struct {
 // Render draws the panel. Only here, and only when Reveal is set, does the
 // panel call Reveal on the secret.
 func (p Panel) Render(w io.Writer, color bool) error {
-	st := output.NewStyles(w, color)
+	st := output.NewStyles(color)
 	label := func(s string) string { return st.Dim(fmt.Sprintf("%-8s", s)) }
 
 	expires := "never"
@@ -63,11 +64,10 @@ func (p Panel) Render(w io.Writer, color bool) error {
 	}
 	lines = append(lines, st.Warn("Shown once: store it now. Lost means create a new one."))
 
-	box := st.Renderer().NewStyle().
+	box := st.Render(lipgloss.NewStyle().
 		Border(lipgloss.RoundedBorder()).
-		BorderForeground(lipgloss.Color("8")).
-		Padding(0, 1).
-		Render(strings.Join(lines, "\n"))
+		BorderForeground(palette.Dim).
+		Padding(0, 1), strings.Join(lines, "\n"))
 	_, err := fmt.Fprintln(w, box)
 	return err
 }
