@@ -129,6 +129,7 @@ func markedProcesses(t *testing.T, mark string) map[int]string {
 // headless SSH login) login, status and a command reading the token fail
 // at once, say what to do instead, and start no bus or keyring daemon.
 func TestKeyringWithoutSessionBus(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("dbus-launch"); err != nil {
 		// Without dbus-launch godbus cannot autolaunch, so the test
 		// could not catch a replex that lets it try.
@@ -171,6 +172,7 @@ func TestKeyringWithoutSessionBus(t *testing.T) {
 // TestKeyringTimeout: a session bus that accepts the connection and never
 // answers costs replex 3 seconds per command, not minutes.
 func TestKeyringTimeout(t *testing.T) {
+	t.Parallel()
 	bin := buildReplex(t)
 	srv, url := startTestSandbox(t)
 	sock := filepath.Join(t.TempDir(), "bus")

@@ -26,7 +26,7 @@ import (
 // exactly the same tokens, whose secrets still authenticate.
 func TestLoad(t *testing.T) {
 	t.Parallel()
-	bin := buildShared(t)
+	bin := buildReplex(t)
 	run := 5 * time.Second
 	if os.Getenv("CI") == "true" {
 		run = 30 * time.Second
