@@ -121,6 +121,7 @@ func TestInterruptExits130(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
+	accepted := make(chan struct{}, 1)
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -128,6 +129,10 @@ func TestInterruptExits130(t *testing.T) {
 				return
 			}
 			defer c.Close() // accept and never answer
+			select {
+			case accepted <- struct{}{}:
+			default:
+			}
 		}
 	}()
 	cmd := exec.Command(bin, "orgs", "get")
@@ -137,7 +142,14 @@ func TestInterruptExits130(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(500 * time.Millisecond)
+	// The request hangs once the server holds its connection; a fixed
+	// sleep instead raced a slow start on a busy machine.
+	select {
+	case <-accepted:
+	case <-time.After(15 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("replex never connected; stderr: %s", stderr.String())
+	}
 	cmd.Process.Signal(syscall.SIGINT)
 	err = cmd.Wait()
 	var ee *exec.ExitError
