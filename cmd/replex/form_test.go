@@ -98,7 +98,8 @@ func TestFormCtrlC(t *testing.T) {
 // background colour (lipgloss adaptive colours, huh v1's bubbletea init)
 // would stall 5 s here; replex must not ask.
 func TestNoStallOnSilentTerminal(t *testing.T) {
-	t.Parallel()
+	// Not parallel: it bounds replex's wall-clock time, so it runs in the
+	// package's serial phase, before the parallel tests load the machine.
 	bin := buildReplex(t)
 	env := append(processSandbox(t, bin), "TERM=xterm-256color", "COLORTERM=truecolor")
 	for _, c := range []struct {
