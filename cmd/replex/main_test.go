@@ -58,6 +58,18 @@ func (s suite) Run() int {
 // go test's default of one test per CPU a 2-CPU machine sat mostly idle.
 func suiteParallel() int { return max(8, runtime.GOMAXPROCS(0)) }
 
+// TestSuiteParallel: without -parallel the package runs suiteParallel
+// tests at a time; with it, as many as it says.
+func TestSuiteParallel(t *testing.T) {
+	got := flag.Lookup("test.parallel").Value.String()
+	if !flagGiven("test.parallel") && got != fmt.Sprint(suiteParallel()) {
+		t.Errorf("-test.parallel is %s without -parallel, want %d", got, suiteParallel())
+	}
+	if suiteParallel() < 8 {
+		t.Errorf("suiteParallel() = %d, want at least 8", suiteParallel())
+	}
+}
+
 func flagGiven(name string) bool {
 	given := false
 	flag.Visit(func(f *flag.Flag) { given = given || f.Name == name })
