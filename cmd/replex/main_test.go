@@ -40,7 +40,8 @@ type suite struct{ m *testing.M }
 
 func (s suite) Run() int {
 	flag.Parse()
-	if !flagGiven("test.parallel") {
+	parallelGiven = flagGiven("test.parallel")
+	if !parallelGiven {
 		flag.Set("test.parallel", fmt.Sprint(suiteParallel()))
 	}
 	code := s.m.Run()
@@ -58,11 +59,15 @@ func (s suite) Run() int {
 // go test's default of one test per CPU a 2-CPU machine sat mostly idle.
 func suiteParallel() int { return max(8, runtime.GOMAXPROCS(0)) }
 
+// parallelGiven tells whether the command line gave -parallel; once
+// suite.Run has set the flag itself, flag.Visit can no longer tell.
+var parallelGiven bool
+
 // TestSuiteParallel: without -parallel the package runs suiteParallel
 // tests at a time; with it, as many as it says.
 func TestSuiteParallel(t *testing.T) {
 	got := flag.Lookup("test.parallel").Value.String()
-	if !flagGiven("test.parallel") && got != fmt.Sprint(suiteParallel()) {
+	if !parallelGiven && got != fmt.Sprint(suiteParallel()) {
 		t.Errorf("-test.parallel is %s without -parallel, want %d", got, suiteParallel())
 	}
 	if suiteParallel() < 8 {
@@ -78,8 +83,8 @@ func flagGiven(name string) bool {
 
 // replexBinary is the one `go build` of replex shared by every test that
 // runs it as a process. A build costs seconds of CPU even with a warm
-// cache (the link), so a build per test cost the package a third of its
-// time. TestMain removes it after the run.
+// cache (the link): a build per test cost the package a quarter of its
+// CPU time. TestMain removes it after the run.
 var replexBinary struct {
 	once      sync.Once
 	dir, path string
