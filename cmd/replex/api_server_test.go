@@ -61,7 +61,7 @@ func runAPI(t *testing.T, bin, base string, extraEnv []string, args ...string) (
 // after the pages it did get, never in an endless walk.
 func TestAPIPaginateStopsWhenServerDoesNotMoveOn(t *testing.T) {
 	t.Parallel()
-	bin := buildShared(t)
+	bin := buildReplex(t)
 	for _, tc := range []struct {
 		name    string
 		answer  func(page int) (int, string)
@@ -144,7 +144,7 @@ func TestAPIPaginateStopsWhenServerDoesNotMoveOn(t *testing.T) {
 // The -H headers reach the server, and the token is still the profile's.
 func TestAPIIncludeIsSanitised(t *testing.T) {
 	t.Parallel()
-	bin := buildShared(t)
+	bin := buildReplex(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

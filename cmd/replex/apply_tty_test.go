@@ -57,6 +57,7 @@ func applyOnPTY(t *testing.T, bin string, env []string, answer string, args ...s
 // changes nothing. Deleting tokens the file does not name takes --prune and
 // that consent.
 func TestApplyAsksOnTerminal(t *testing.T) {
+	t.Parallel()
 	bin := buildReplex(t)
 	srv, url := startTestSandbox(t)
 	dir := t.TempDir()

@@ -14,7 +14,8 @@ import (
 // the token object with its secret and copies that secret to the real X
 // clipboard with exactly one write: neither twice nor never.
 func TestCreateJSONCopyCopiesOnce(t *testing.T) {
-	display := xdisplay.Start(t)
+	t.Parallel()
+	display := xdisplay.New(t)
 	bin := buildReplex(t)
 	srv, url := startTestSandbox(t)
 	shimDir, callLog := xclipShim(t)
@@ -33,7 +34,7 @@ func TestCreateJSONCopyCopiesOnce(t *testing.T) {
 	if err := json.Unmarshal(stdout.Bytes(), &created); err != nil || created.Name != "ci" || !strings.HasPrefix(created.Token, "rpx_") {
 		t.Fatalf("stdout is not the created token with its secret (%v, %d bytes)", err, stdout.Len())
 	}
-	clip := strings.TrimSpace(waitClipboard(t, func(s string) bool { return strings.TrimSpace(s) != "" }, "received the secret"))
+	clip := strings.TrimSpace(waitClipboard(t, display, func(s string) bool { return strings.TrimSpace(s) != "" }, "received the secret"))
 	if clip != created.Token {
 		t.Fatalf("the clipboard holds %d bytes that are not the token's secret", len(clip))
 	}

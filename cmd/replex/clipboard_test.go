@@ -20,17 +20,6 @@ import (
 	"github.com/replexio/replex/pkg/sandbox"
 )
 
-// buildReplex builds the real binary once per test.
-func buildReplex(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "replex")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 func startTestSandbox(t *testing.T) (*sandbox.Server, string) {
 	t.Helper()
 	srv, err := sandbox.New(sandbox.Options{})
@@ -94,19 +83,22 @@ func assertOneClipboardWrite(t *testing.T, callLog string) {
 	}
 }
 
-func readClipboard() string {
-	out, err := exec.Command("xclip", "-o", "-selection", "clipboard").Output()
+// readClipboard reads the clipboard of display, the test's own X server.
+func readClipboard(display string) string {
+	cmd := exec.Command("xclip", "-o", "-selection", "clipboard")
+	cmd.Env = append(os.Environ(), "DISPLAY="+display)
+	out, err := cmd.Output()
 	if err != nil {
 		return ""
 	}
 	return string(out)
 }
 
-func waitClipboard(t *testing.T, cond func(string) bool, what string) string {
+func waitClipboard(t *testing.T, display string, cond func(string) bool, what string) string {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		got := readClipboard()
+		got := readClipboard(display)
 		if cond(got) {
 			return got
 		}
@@ -161,7 +153,8 @@ func runOnPTY(t *testing.T, bin string, env []string, args ...string) (string, i
 // exactly one write, is not shown, authenticates with exactly the granted
 // permissions, and --clear-after empties the clipboard afterwards.
 func TestClipboardOnTerminal(t *testing.T) {
-	display := xdisplay.Start(t)
+	t.Parallel()
+	display := xdisplay.New(t)
 	bin := buildReplex(t)
 	srv, url := startTestSandbox(t)
 	shimDir, callLog := xclipShim(t)
@@ -172,7 +165,7 @@ func TestClipboardOnTerminal(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("create exited %d:\n%s", code, out)
 	}
-	secret := strings.TrimSpace(waitClipboard(t, func(s string) bool { return strings.TrimSpace(s) != "" }, "received the secret"))
+	secret := strings.TrimSpace(waitClipboard(t, display, func(s string) bool { return strings.TrimSpace(s) != "" }, "received the secret"))
 	if !strings.HasPrefix(secret, "rpx_") {
 		t.Fatalf("clipboard holds something that is not a sandbox secret (%d bytes)", len(secret))
 	}
@@ -215,16 +208,17 @@ func TestClipboardOnTerminal(t *testing.T) {
 	if !strings.Contains(out, "Copied to the clipboard; cleared in 1s if still there.") {
 		t.Fatalf("panel does not announce the clearing:\n%s", out)
 	}
-	second := strings.TrimSpace(waitClipboard(t, func(s string) bool { return strings.TrimSpace(s) != "" && strings.TrimSpace(s) != secret }, "received the second secret"))
+	second := strings.TrimSpace(waitClipboard(t, display, func(s string) bool { return strings.TrimSpace(s) != "" && strings.TrimSpace(s) != secret }, "received the second secret"))
 	if second == "" {
 		t.Fatal("second secret missing")
 	}
-	waitClipboard(t, func(s string) bool { return s == "" }, "was cleared")
+	waitClipboard(t, display, func(s string) bool { return s == "" }, "was cleared")
 }
 
 // TestClipboardUnavailableOnTerminal: with no display the secret is shown
 // in the panel with a warning saying why; it is never lost.
 func TestClipboardUnavailableOnTerminal(t *testing.T) {
+	t.Parallel()
 	bin := buildReplex(t)
 	srv, url := startTestSandbox(t)
 	home := t.TempDir()

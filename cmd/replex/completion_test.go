@@ -41,6 +41,7 @@ func shellEnv(t *testing.T, bin string) []string {
 }
 
 func TestCompletionBash(t *testing.T) {
+	t.Parallel()
 	bash := needTool(t, "bash")
 	const bashCompletion = "/usr/share/bash-completion/bash_completion"
 	needFile(t, bashCompletion, "bash-completion")
@@ -67,6 +68,7 @@ printf '%s\n' "${COMPREPLY[@]}"
 }
 
 func TestCompletionFish(t *testing.T) {
+	t.Parallel()
 	fish := needTool(t, "fish")
 	bin := buildReplex(t)
 	cmd := exec.Command(fish, "--no-config", "-c", `source $argv[1]; complete -C "replex tokens create --grant c"`, completionScript(t, "replex.fish"))
@@ -88,6 +90,7 @@ func TestCompletionFish(t *testing.T) {
 // zsh completes only inside its line editor, so this one types into an
 // interactive zsh in tmux and reads the listing zsh prints under the prompt.
 func TestCompletionZsh(t *testing.T) {
+	t.Parallel()
 	zsh := needTool(t, "zsh")
 	bin := buildReplex(t)
 	s := startTmux(t, shellEnv(t, bin), 150, 20, zsh, "-f")

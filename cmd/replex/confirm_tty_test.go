@@ -13,6 +13,7 @@ import (
 // Rotate and prune ask on a terminal; an empty answer (Enter alone) is no,
 // and nothing changes. Answered y, each goes ahead, so the question is real.
 func TestRotateAndPruneEmptyAnswerIsNo(t *testing.T) {
+	t.Parallel()
 	bin := buildReplex(t)
 	srv, url := startTestSandbox(t)
 	dir := t.TempDir()

@@ -144,7 +144,7 @@ func (e *faultEnv) checkRevoked(r runResult, name, want string) string {
 // output mode, revokes the token and exits 1 naming it.
 func TestCreateUndeliverableRevokes(t *testing.T) {
 	t.Parallel()
-	e := startFaultEnv(t, buildShared(t), sandbox.Options{})
+	e := startFaultEnv(t, buildReplex(t), sandbox.Options{})
 	for _, bad := range badStdouts(t) {
 		for _, mode := range [][]string{nil, {"-o", "json"}, {"-o", "yaml"}} {
 			name := strings.ReplaceAll(fmt.Sprintf("%s %s", bad.name, strings.Join(mode, "")), " ", "-")
@@ -166,7 +166,7 @@ func TestCreateUndeliverableRevokes(t *testing.T) {
 // its own expiry, with or without --grace.
 func TestRotateUndeliverableKeepsOldToken(t *testing.T) {
 	t.Parallel()
-	e := startFaultEnv(t, buildShared(t), sandbox.Options{})
+	e := startFaultEnv(t, buildReplex(t), sandbox.Options{})
 	bads := badStdouts(t)
 	toks, secs := seedTokens(t, e, 2*len(bads)*2, "svc")
 	i := 0
@@ -198,7 +198,7 @@ func TestUnwritableSecretDestination(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("needs /proc, which takes no new files even from root")
 	}
-	e := startFaultEnv(t, buildShared(t), sandbox.Options{})
+	e := startFaultEnv(t, buildReplex(t), sandbox.Options{})
 	toks, secs := seedTokens(t, e, 3, "bulk")
 	// What may not change: the tokens there are, their names and expiry
 	// (lastUsedAt moves with every request replex makes).
@@ -249,7 +249,7 @@ func TestUnwritableSecretDestination(t *testing.T) {
 // never has their file overwritten.
 func TestSecretFileHeldDuringRequest(t *testing.T) {
 	t.Parallel()
-	e := startFaultEnv(t, buildShared(t), sandbox.Options{})
+	e := startFaultEnv(t, buildReplex(t), sandbox.Options{})
 	toks, secs := seedTokens(t, e, 1, "held")
 	if err := e.srv.SetFaults(sandbox.Faults{Latency: 700 * time.Millisecond}); err != nil {
 		t.Fatal(err)
@@ -334,7 +334,7 @@ func TestSecretFileHeldDuringRequest(t *testing.T) {
 // replacement and keeps the old token under its name; the others rotate.
 func TestBulkRotateUndeliverableKeepsOldToken(t *testing.T) {
 	t.Parallel()
-	e := startFaultEnv(t, buildShared(t), sandbox.Options{})
+	e := startFaultEnv(t, buildReplex(t), sandbox.Options{})
 	toks, secs := seedTokens(t, e, 3, "fleet")
 	dir := t.TempDir()
 	if err := os.Chmod(dir, 0o700); err != nil {

@@ -3,9 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -242,49 +240,4 @@ func parallel(n, width int, job func(i int)) {
 	}
 	close(next)
 	wg.Wait()
-}
-
-// sharedBinary is one `go build` of replex shared by the fault, load and
-// security tests, which run in parallel: building it once per test would
-// cost a link each. The last test to finish removes it.
-var sharedBinary struct {
-	mu   sync.Mutex
-	refs int
-	dir  string
-	err  error
-}
-
-// buildShared returns the path of the shared replex binary, building it if
-// no running test holds it.
-func buildShared(t *testing.T) string {
-	t.Helper()
-	sb := &sharedBinary
-	sb.mu.Lock()
-	defer sb.mu.Unlock()
-	if sb.refs == 0 {
-		sb.dir, sb.err = os.MkdirTemp("", "replex-e2e-")
-		if sb.err == nil {
-			if out, err := exec.Command("go", "build", "-o", filepath.Join(sb.dir, "replex"), ".").CombinedOutput(); err != nil {
-				os.RemoveAll(sb.dir)
-				sb.err = fmt.Errorf("go build: %v\n%s", err, out)
-			}
-		}
-	}
-	if sb.err != nil {
-		err := sb.err
-		if sb.refs == 0 {
-			sb.err = nil // the next test tries again
-		}
-		t.Fatal(err)
-	}
-	sb.refs++
-	dir := sb.dir
-	t.Cleanup(func() {
-		sb.mu.Lock()
-		defer sb.mu.Unlock()
-		if sb.refs--; sb.refs == 0 {
-			os.RemoveAll(sb.dir)
-		}
-	})
-	return filepath.Join(dir, "replex")
 }

@@ -46,7 +46,7 @@ var hostileNames = []string{
 // every format, without a single byte that could rewrite the terminal.
 func TestHostileNamesNeutralised(t *testing.T) {
 	t.Parallel()
-	bin := buildShared(t)
+	bin := buildReplex(t)
 	file := filepath.Join(t.TempDir(), "state.json")
 	srv, err := sandbox.New(sandbox.Options{DataFile: file})
 	if err != nil {

@@ -28,7 +28,7 @@ import (
 // replex deletes the token whose secret it will never deliver.
 func TestInterruptedCreateLeavesNothingHalfDone(t *testing.T) {
 	t.Parallel()
-	bin := buildShared(t)
+	bin := buildReplex(t)
 	phases := []string{"list", "post", "committed", "answered"}
 	for _, phase := range phases {
 		for i := range 2 {

@@ -21,7 +21,7 @@ import (
 // No output but a create's stdout holds a secret.
 func TestFaultMatrix(t *testing.T) {
 	t.Parallel()
-	bin := buildShared(t)
+	bin := buildReplex(t)
 	for _, sc := range []struct {
 		name   string
 		faults sandbox.Faults
@@ -182,7 +182,7 @@ func faultScenario(t *testing.T, bin string, faults sandbox.Faults) {
 // lost remains, and every secret replex reported authenticates.
 func TestFaultCreateDropAfterCommit(t *testing.T) {
 	t.Parallel()
-	bin := buildShared(t)
+	bin := buildReplex(t)
 	e := startFaultEnv(t, bin, sandbox.Options{Faults: sandbox.Faults{DropAfterCommitRate: 0.5, Seed: 42}})
 	const n = 200
 	results := make([]runResult, n)

@@ -78,7 +78,7 @@ func (r runResult) lastMessage() string {
 //   - no other token exists: none whose secret was never delivered.
 func TestFaultRotateDropAfterCommit(t *testing.T) {
 	t.Parallel()
-	bin := buildShared(t)
+	bin := buildReplex(t)
 	e := startFaultEnv(t, bin, sandbox.Options{})
 	const n = 200
 	olds, oldSecrets := seedTokens(t, e, n, "rot")
@@ -205,7 +205,7 @@ func TestFaultRotateDropAfterCommit(t *testing.T) {
 // as the new token carrying its name.
 func TestFaultBulkRotateRateLimited(t *testing.T) {
 	t.Parallel()
-	bin := buildShared(t)
+	bin := buildReplex(t)
 	e := startFaultEnv(t, bin, sandbox.Options{})
 	const n = 100
 	olds, oldSecrets := seedTokens(t, e, n, "fleet")

@@ -55,7 +55,7 @@ func hostileServer(t *testing.T) *httptest.Server {
 // or invisible character reaches stdout or stderr, piped or on a terminal.
 func TestHostileServerOutputPathsSanitised(t *testing.T) {
 	t.Parallel()
-	bin := buildShared(t)
+	bin := buildReplex(t)
 	srv := hostileServer(t)
 	home := t.TempDir()
 	base := []string{
@@ -163,7 +163,7 @@ func TestHostileServerOutputPathsSanitised(t *testing.T) {
 // it), before any request; the sandbox refuses the same names (422).
 func TestNamesWithUnsafeCharactersRefused(t *testing.T) {
 	t.Parallel()
-	bin := buildShared(t)
+	bin := buildReplex(t)
 	env := startFaultEnv(t, bin, sandbox.Options{})
 	env.env = slices.DeleteFunc(env.env, func(s string) bool { return s == "REPLEX_DEBUG=1" })
 	if r := env.run("tokens", "create", "ci", "--grant", "cluster:read"); r.code != 0 {
@@ -231,7 +231,7 @@ func TestNamesWithUnsafeCharactersRefused(t *testing.T) {
 // body cut short, and a body that is not JSON at all.
 func TestDebugLogRedactsDecodedJSON(t *testing.T) {
 	t.Parallel()
-	bin := buildShared(t)
+	bin := buildReplex(t)
 	const sec = "rpx_DEBUGsecretDEBUGsecret012345"
 	bodies := map[string]struct {
 		status int

@@ -21,6 +21,7 @@ import (
 // expiry and confirms. The token the sandbox then holds has exactly the
 // toggled grants.
 func TestFormInTmux(t *testing.T) {
+	t.Parallel()
 	bin := buildReplex(t)
 	env := processSandbox(t, bin)
 	secretFile := filepath.Join(t.TempDir(), "secret")
@@ -75,6 +76,7 @@ func TestFormInTmux(t *testing.T) {
 
 // TestFormCtrlC: Ctrl-C in the form creates nothing and exits 130.
 func TestFormCtrlC(t *testing.T) {
+	t.Parallel()
 	bin := buildReplex(t)
 	env := processSandbox(t, bin)
 	s := startTmux(t, env, 100, 30, "sh", "-c", `replex tokens create named; echo "[exit $?]"; exec sleep 600`)
@@ -96,6 +98,8 @@ func TestFormCtrlC(t *testing.T) {
 // background colour (lipgloss adaptive colours, huh v1's bubbletea init)
 // would stall 5 s here; replex must not ask.
 func TestNoStallOnSilentTerminal(t *testing.T) {
+	// Not parallel: it bounds replex's wall-clock time, so it runs in the
+	// package's serial phase, before the parallel tests load the machine.
 	bin := buildReplex(t)
 	env := append(processSandbox(t, bin), "TERM=xterm-256color", "COLORTERM=truecolor")
 	for _, c := range []struct {
@@ -153,6 +157,7 @@ func tokenNames(t *testing.T, bin string, env []string) string {
 // line mode: a wrong answer is asked again, the summary (with the date the
 // expiry gives) comes before the question, y creates exactly what was typed.
 func TestFormLineByLineInTmux(t *testing.T) {
+	t.Parallel()
 	bin := buildReplex(t)
 	env := processSandbox(t, bin)
 	secretFile := filepath.Join(t.TempDir(), "secret")
@@ -192,6 +197,7 @@ func TestFormLineByLineInTmux(t *testing.T) {
 // input), at any question and after a wrong answer, exit 130 and create
 // nothing, and nothing panics.
 func TestFormLineByLineAborts(t *testing.T) {
+	t.Parallel()
 	bin := buildReplex(t)
 	env := processSandbox(t, bin)
 	before := tokenNames(t, bin, env)
@@ -237,6 +243,7 @@ func TestFormLineByLineAborts(t *testing.T) {
 // TestFormConfirmShowsGivenExpiry: with --expires 7d, the drawn form's
 // confirm step shows the 7 days that will be used, not "never".
 func TestFormConfirmShowsGivenExpiry(t *testing.T) {
+	t.Parallel()
 	bin := buildReplex(t)
 	env := processSandbox(t, bin)
 	s := startTmux(t, env, 110, 40, "sh", "-c", `replex tokens create seven --expires 7d --secret-file "$0"; echo "[exit $?]"; exec sleep 600`, filepath.Join(t.TempDir(), "secret"))
@@ -259,6 +266,7 @@ func TestFormConfirmShowsGivenExpiry(t *testing.T) {
 // is chosen, then jumps past the other 13 to the expiry; shift+tab from
 // there leads back into the categories; the token has exactly the grant.
 func TestFormSkipToEnd(t *testing.T) {
+	t.Parallel()
 	bin := buildReplex(t)
 	env := processSandbox(t, bin)
 	s := startTmux(t, env, 110, 40, "sh", "-c", `replex tokens create quick --secret-file "$0"; echo "[exit $?]"; exec sleep 600`, filepath.Join(t.TempDir(), "secret"))

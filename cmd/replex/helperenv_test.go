@@ -37,6 +37,7 @@ esac
 // neither REPLEX_API_TOKEN nor any other REPLEX_* variable nor an unrelated
 // credential reaches them; the display does.
 func TestHelpersGetNoCredential(t *testing.T) {
+	t.Parallel()
 	bin := buildReplex(t)
 	srv, url := startTestSandbox(t)
 	binDir, recordDir := recordingXclip(t)

@@ -159,7 +159,7 @@ func trustServer(t *testing.T, srv *httptest.Server) string {
 // the other port receives nothing at all.
 func TestRedirectsAreNotFollowed(t *testing.T) {
 	t.Parallel()
-	bin := buildShared(t)
+	bin := buildReplex(t)
 	var mu sync.Mutex
 	var received []string // what reached the redirect target
 	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -234,7 +234,7 @@ func TestRedirectsAreNotFollowed(t *testing.T) {
 // seconds, its peak memory well under 100 MiB, with --debug too.
 func TestEndlessBodyIsCut(t *testing.T) {
 	t.Parallel()
-	bin := buildShared(t)
+	bin := buildReplex(t)
 	chunk := bytes.Repeat([]byte(`"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",`), 2000)
 	endless := func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -294,7 +294,7 @@ func bogusToken(i int) string {
 // panicked in makeslice or sent a million requests.
 func TestBogusPageMeta(t *testing.T) {
 	t.Parallel()
-	bin := buildShared(t)
+	bin := buildReplex(t)
 	// Each server answers page p of the list, asked with limit l.
 	servers := []struct {
 		name string
@@ -418,7 +418,7 @@ func TestBogusPageMeta(t *testing.T) {
 // pages of 100 instead, without an error.
 func TestPagesOfAThousand(t *testing.T) {
 	t.Parallel()
-	bin := buildShared(t)
+	bin := buildReplex(t)
 	for _, tc := range []struct {
 		name     string
 		opts     sandbox.Options

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -32,6 +34,16 @@ type keyringRun struct {
 // kills its whole process group if it is still running after 30s.
 func runKeyringCase(t *testing.T, bin string, env []string, stdin string, args ...string) keyringRun {
 	t.Helper()
+	r, err := runKeyring(bin, env, stdin, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// runKeyring is runKeyringCase for any goroutine: it returns what went
+// wrong instead of failing the test.
+func runKeyring(bin string, env []string, stdin string, args ...string) (keyringRun, error) {
 	cmd := exec.Command(bin, args...)
 	cmd.Env = env
 	cmd.Stdin = strings.NewReader(stdin)
@@ -40,7 +52,7 @@ func runKeyringCase(t *testing.T, bin string, env []string, stdin string, args .
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+		return keyringRun{}, err
 	}
 	timer := time.AfterFunc(30*time.Second, func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) })
 	err := cmd.Wait()
@@ -51,9 +63,9 @@ func runKeyringCase(t *testing.T, bin string, env []string, stdin string, args .
 	case errors.As(err, &ee):
 		r.code = ee.ExitCode()
 	case err != nil:
-		t.Fatalf("replex %s: %v", strings.Join(args, " "), err)
+		return r, fmt.Errorf("replex %s: %v", strings.Join(args, " "), err)
 	}
-	return r
+	return r, nil
 }
 
 // keyringEnv is a replex environment with a config dir of its own, a
@@ -129,6 +141,8 @@ func markedProcesses(t *testing.T, mark string) map[int]string {
 // headless SSH login) login, status and a command reading the token fail
 // at once, say what to do instead, and start no bus or keyring daemon.
 func TestKeyringWithoutSessionBus(t *testing.T) {
+	// Not parallel: it bounds replex's wall-clock time, so it runs in the
+	// package's serial phase, before the parallel tests load the machine.
 	if _, err := exec.LookPath("dbus-launch"); err != nil {
 		// Without dbus-launch godbus cannot autolaunch, so the test
 		// could not catch a replex that lets it try.
@@ -171,6 +185,8 @@ func TestKeyringWithoutSessionBus(t *testing.T) {
 // TestKeyringTimeout: a session bus that accepts the connection and never
 // answers costs replex 3 seconds per command, not minutes.
 func TestKeyringTimeout(t *testing.T) {
+	// Not parallel: it bounds replex's wall-clock time, so it runs in the
+	// package's serial phase, before the parallel tests load the machine.
 	bin := buildReplex(t)
 	srv, url := startTestSandbox(t)
 	sock := filepath.Join(t.TempDir(), "bus")
@@ -189,16 +205,38 @@ func TestKeyringTimeout(t *testing.T) {
 			go func() { io.Copy(io.Discard, c); c.Close() }()
 		}
 	}()
-	env := keyringEnv(t, url, srv.OrgID(), "DBUS_SESSION_BUS_ADDRESS=unix:path="+sock)
+	// The three commands wait out the timeout at the same time, each with
+	// a config directory of its own: 3 s for the test, not 9.
+	cases := []struct {
+		what, stdin string
+		args        []string
+		code        int
+	}{
+		{"auth login", srv.AdminSecret() + "\n", []string{"auth", "login", "--with-token"}, 1},
+		{"auth status", "", []string{"auth", "status"}, 4},
+		{"tokens list", "", []string{"tokens", "list"}, 4},
+	}
+	runs := make([]keyringRun, len(cases))
+	errs := make([]error, len(cases))
+	var wg sync.WaitGroup
+	for i, c := range cases {
+		env := keyringEnv(t, url, srv.OrgID(), "DBUS_SESSION_BUS_ADDRESS=unix:path="+sock)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			runs[i], errs[i] = runKeyring(bin, env, c.stdin, c.args...)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
 
 	const cause = "the keyring did not answer within 3s"
-	r := runKeyringCase(t, bin, env, srv.AdminSecret()+"\n", "auth", "login", "--with-token")
-	checkKeyringFailure(t, r, "auth login", 1, cause, 6*time.Second)
-	if r.elapsed < 3*time.Second {
+	for i, c := range cases {
+		checkKeyringFailure(t, runs[i], c.what, c.code, cause, 6*time.Second)
+	}
+	if r := runs[0]; r.elapsed < 3*time.Second {
 		t.Errorf("auth login gave up after %s, before the 3s timeout", r.elapsed)
 	}
-	r = runKeyringCase(t, bin, env, "", "auth", "status")
-	checkKeyringFailure(t, r, "auth status", 4, cause, 6*time.Second)
-	r = runKeyringCase(t, bin, env, "", "tokens", "list")
-	checkKeyringFailure(t, r, "tokens list", 4, cause, 6*time.Second)
 }

@@ -2,12 +2,14 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,9 +29,86 @@ func TestMain(m *testing.M) {
 	if file := os.Getenv(peakRSSEnv); file != "" {
 		os.Exit(runMeasured(file)) // this binary as runHostile's wrapper
 	}
-	testscript.Main(m, map[string]func(){
+	testscript.Main(suite{m}, map[string]func(){
 		"replex": func() { os.Exit(scriptReplex(root.Main)) },
 	})
+}
+
+// suite runs the package's tests as many at a time as suiteParallel says,
+// and removes the shared replex binary once they are done.
+type suite struct{ m *testing.M }
+
+func (s suite) Run() int {
+	flag.Parse()
+	parallelGiven = flagGiven("test.parallel")
+	if !parallelGiven {
+		flag.Set("test.parallel", fmt.Sprint(suiteParallel()))
+	}
+	code := s.m.Run()
+	if replexBinary.dir != "" {
+		os.RemoveAll(replexBinary.dir)
+	}
+	return code
+}
+
+// suiteParallel is how many parallel tests run at once unless -parallel
+// says otherwise: at least 8, whatever the number of CPUs. These tests
+// spend most of their time waiting, not computing: on tmux screens and
+// pseudo-terminals, on replex processes and the retries and timeouts they
+// are made to hit (a keyring that never answers costs 3 s a command). With
+// go test's default of one test per CPU a 2-CPU machine sat mostly idle.
+func suiteParallel() int { return max(8, runtime.GOMAXPROCS(0)) }
+
+// parallelGiven tells whether the command line gave -parallel; once
+// suite.Run has set the flag itself, flag.Visit can no longer tell.
+var parallelGiven bool
+
+// TestSuiteParallel: without -parallel the package runs suiteParallel
+// tests at a time; with it, as many as it says.
+func TestSuiteParallel(t *testing.T) {
+	got := flag.Lookup("test.parallel").Value.String()
+	if !parallelGiven && got != fmt.Sprint(suiteParallel()) {
+		t.Errorf("-test.parallel is %s without -parallel, want %d", got, suiteParallel())
+	}
+	if suiteParallel() < 8 {
+		t.Errorf("suiteParallel() = %d, want at least 8", suiteParallel())
+	}
+}
+
+func flagGiven(name string) bool {
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
+}
+
+// replexBinary is the one `go build` of replex shared by every test that
+// runs it as a process. A build costs seconds of CPU even with a warm
+// cache (the link): a build per test cost the package a quarter of its
+// CPU time. TestMain removes it after the run.
+var replexBinary struct {
+	once      sync.Once
+	dir, path string
+	err       error
+}
+
+// buildReplex returns the path of the shared replex binary, building it
+// the first time it is asked for.
+func buildReplex(t testing.TB) string {
+	t.Helper()
+	b := &replexBinary
+	b.once.Do(func() {
+		if b.dir, b.err = os.MkdirTemp("", "replex-e2e-"); b.err != nil {
+			return
+		}
+		b.path = filepath.Join(b.dir, "replex")
+		if out, err := exec.Command("go", "build", "-o", b.path, ".").CombinedOutput(); err != nil {
+			b.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if b.err != nil {
+		t.Fatal(b.err)
+	}
+	return b.path
 }
 
 // secretLog collects every secret a script's sandbox hands out, so that
@@ -55,6 +134,7 @@ func (l *secretLog) all() []string {
 // TestScripts runs every journey in testdata/script against a sandbox started
 // for that script alone, with the real replex main.
 func TestScripts(t *testing.T) {
+	t.Parallel()
 	testscript.Run(t, scriptParams(t, "testdata/script"))
 }
 

@@ -26,7 +26,7 @@ const hostileOrgName = "Acme\x1b]0;pwned\x07\x1b[2J\u202egnp.exe\u3164"
 // organization in its answers.
 func TestOrgNameSanitised(t *testing.T) {
 	t.Parallel()
-	bin := buildShared(t)
+	bin := buildReplex(t)
 	sb, err := sandbox.New(sandbox.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -20,6 +20,7 @@ import (
 // export lines on stdout, the curl request of the product docs answers 200,
 // a wrong token 401, and SIGINT stops it with exit 0.
 func TestSandboxStart(t *testing.T) {
+	t.Parallel()
 	bin := buildReplex(t)
 	data := filepath.Join(t.TempDir(), "state.json")
 	cmd := exec.Command(bin, "sandbox", "start", "--listen", "127.0.0.1:0", "--data", data, "--seed-tokens", "3")
@@ -101,6 +102,7 @@ func TestSandboxStart(t *testing.T) {
 }
 
 func TestSandboxRefusesNonLoopback(t *testing.T) {
+	t.Parallel()
 	bin := buildReplex(t)
 	out, err := exec.Command(bin, "sandbox", "start", "--ephemeral", "--listen", "0.0.0.0:0").CombinedOutput()
 	var ee *exec.ExitError
@@ -112,12 +114,14 @@ func TestSandboxRefusesNonLoopback(t *testing.T) {
 // TestInterruptExits130: Ctrl-C while a request hangs ends replex with 130
 // and one line, not a stack trace.
 func TestInterruptExits130(t *testing.T) {
+	t.Parallel()
 	bin := buildReplex(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ln.Close()
+	accepted := make(chan struct{}, 1)
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -125,6 +129,10 @@ func TestInterruptExits130(t *testing.T) {
 				return
 			}
 			defer c.Close() // accept and never answer
+			select {
+			case accepted <- struct{}{}:
+			default:
+			}
 		}
 	}()
 	cmd := exec.Command(bin, "orgs", "get")
@@ -134,7 +142,14 @@ func TestInterruptExits130(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(500 * time.Millisecond)
+	// The request hangs once the server holds its connection; a fixed
+	// sleep instead raced a slow start on a busy machine.
+	select {
+	case <-accepted:
+	case <-time.After(15 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("replex never connected; stderr: %s", stderr.String())
+	}
 	cmd.Process.Signal(syscall.SIGINT)
 	err = cmd.Wait()
 	var ee *exec.ExitError

@@ -52,6 +52,7 @@ var (
 // (no newline), that the secret authenticates, and that it was never in an
 // argument or the environment of any tool, nor in replex's output.
 func TestRecipes(t *testing.T) {
+	t.Parallel()
 	if runtime.GOOS != "linux" {
 		t.Skip("the stand-ins are sh scripts using GNU base64")
 	}
@@ -71,7 +72,7 @@ func TestRecipes(t *testing.T) {
 	if len(lines) < len(tools)+1 {
 		t.Fatalf("docs/recipes.md has %d recipe lines; want one per tool (%v) and the bulk one", len(lines), tools)
 	}
-	bin := buildShared(t)
+	bin := buildReplex(t)
 	standins := t.TempDir()
 	for _, tool := range tools {
 		if err := os.WriteFile(filepath.Join(standins, tool), []byte(standIn), 0o755); err != nil {

@@ -22,6 +22,7 @@ import (
 // checks that every token is either untouched or fully rotated with its
 // secret file written: none is lost, none half done.
 func TestBulkRotateInterrupted(t *testing.T) {
+	t.Parallel()
 	bin := buildReplex(t)
 	srv, err := sandbox.New(sandbox.Options{})
 	if err != nil {

@@ -19,10 +19,11 @@ import (
 // tokens create runs kills the command (and what it started), revokes the
 // token, and exits 130 with the one line naming it.
 func TestSecretCommandInterruptedCreate(t *testing.T) {
+	t.Parallel()
 	if runtime.GOOS != "linux" {
 		t.Skip("uses sh and /proc")
 	}
-	e := startFaultEnv(t, buildShared(t), sandbox.Options{})
+	e := startFaultEnv(t, buildReplex(t), sandbox.Options{})
 	dir := t.TempDir()
 	started := filepath.Join(dir, "sleep.pid")
 	cmd := exec.Command(e.bin, "tokens", "create", "intr", "--grant", "organization:read",

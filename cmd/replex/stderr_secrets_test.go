@@ -217,6 +217,7 @@ func TestScanForSecrets(t *testing.T) {
 // the script, and a script whose replex wrote a secret the sandbox issued
 // to stderr fails, though every line of the script passed.
 func TestScriptStderrCheck(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	scripts := map[string]string{
 		"clean.txtar": `rc 2 replex api FETCH /x

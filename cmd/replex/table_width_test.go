@@ -57,6 +57,7 @@ func runOnSizedPTY(t *testing.T, bin string, env []string, cols int, args ...str
 // names are cut with "…" only when the terminal is too narrow for them,
 // and -o wide keeps them whole.
 func TestTableFitsTerminal(t *testing.T) {
+	t.Parallel()
 	bin := buildReplex(t)
 	env := processSandbox(t, bin)
 	const long = "nightly-export-for-the-finance-teams-data-warehouse"

@@ -17,6 +17,17 @@ import (
 // installs them and so must not pass vacuously.
 func Start(t testing.TB) string {
 	t.Helper()
+	display := New(t)
+	t.Setenv("DISPLAY", display)
+	t.Setenv("WAYLAND_DISPLAY", "")
+	return display
+}
+
+// New is Start without touching the environment: it returns the display
+// for the test to pass to its own processes. A test that sets the
+// environment cannot run in parallel with others; one using New can.
+func New(t testing.TB) string {
+	t.Helper()
 	for _, tool := range []string{"Xvfb", "xclip"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			if os.Getenv("CI") == "true" {
@@ -62,7 +73,5 @@ func Start(t testing.TB) string {
 	case <-time.After(15 * time.Second):
 		t.Fatal("Xvfb did not report a display within 15s")
 	}
-	t.Setenv("DISPLAY", display)
-	t.Setenv("WAYLAND_DISPLAY", "")
 	return display
 }
