@@ -333,8 +333,11 @@ type result struct {
 	median time.Duration
 	peak   int64 // KiB, the largest of the runs
 	faults int64 // page faults of the median run
-	failed int
-	stderr string
+	// leastFaults is the fewest page faults of a run: steadier than the
+	// median's for telling two programs apart by a few dozen.
+	leastFaults int64
+	failed      int
+	stderr      string
 }
 
 // faultNote names the page faults: on a virtual machine each costs tens of
@@ -375,6 +378,7 @@ func measureEach(runs int, args func(i int) []string, bin string, env []string) 
 	}
 	slices.SortFunc(times, func(a, b sample) int { return int(a.d - b.d) })
 	res.median, res.faults = times[len(times)/2].d, times[len(times)/2].faults
+	res.leastFaults = slices.MinFunc(times, func(a, b sample) int { return int(a.faults - b.faults) }).faults
 	return res
 }
 

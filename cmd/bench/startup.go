@@ -26,22 +26,31 @@ func startupScenarios(c config, bin string, baseEnv []string, tmp string) (rows,
 		row{scenario: "replex --version", median: ver.median, peakKiB: ver.peak, extra: ver.faultNote(), target: "< 10ms", ok: ptr(ver.median < 10*time.Millisecond)},
 		row{scenario: "replex tokens --help", median: help.median, peakKiB: help.peak, extra: help.faultNote(), target: "< 10ms", ok: ptr(help.median < 10*time.Millisecond)},
 	)
-	// What any Go program pays on this machine before its own code runs.
-	var netFloor string
-	for _, fl := range floors {
+	// What any Go program pays on this machine before its own code runs,
+	// and what a program pays that links every library replex links but
+	// runs none of replex's code: replex's own share is the difference.
+	deps, err := linkedPackages("./cmd/replex")
+	if err != nil {
+		return nil, nil, err
+	}
+	refs := append(slices.Clone(floors), struct{ name, scenario, src string }{"libraries",
+		"Go floor: program linking every library replex links (reference)", linkingSource(deps.libraries())})
+	exes := map[string]string{}
+	for _, fl := range refs {
 		exe := filepath.Join(tmp, fl.name)
 		if err := goBuildSource(exe, fl.src); err != nil {
 			return nil, nil, err
 		}
 		r := measure(c.runs, exe, baseEnv)
 		rows = append(rows, row{scenario: fl.scenario, median: r.median, peakKiB: r.peak, extra: r.faultNote()})
-		if fl.name == "nethttp" {
-			netFloor = exe
-		}
+		exes[fl.name] = exe
 	}
-	ratio := pairedRatio(c.runs*2, bin, netFloor, baseEnv, "--version")
+	ratio := pairedRatio(c.runs*2, bin, exes["nethttp"], baseEnv, "--version")
 	rows = append(rows, row{scenario: "replex --version / net/http floor, run in turn",
 		extra: fmt.Sprintf("%.2fx", ratio), target: "<= 1.5x", ok: ptr(ratio <= 1.5)})
+	ratio = pairedRatio(c.runs*2, bin, exes["libraries"], baseEnv, "--version")
+	rows = append(rows, row{scenario: "replex --version / libraries floor, run in turn",
+		extra: fmt.Sprintf("%.2fx", ratio)})
 	if gh, err := exec.LookPath("gh"); err == nil {
 		g := measure(c.runs, gh, baseEnv, "--version")
 		ratio := float64(g.median) / float64(ver.median)
@@ -50,7 +59,7 @@ func startupScenarios(c config, bin string, baseEnv []string, tmp string) (rows,
 	} else {
 		rows = append(rows, row{scenario: "gh --version (reference)", extra: "gh not installed (apt-get install gh)"})
 	}
-	account, err = initAccount(c.runs*2, bin, netFloor, baseEnv, tmp)
+	account, err = initAccount(c.runs*2, bin, exes["nethttp"], deps, baseEnv, tmp)
 	return rows, account, err
 }
 
@@ -79,11 +88,7 @@ func pairedRatio(n int, a, b string, env []string, args ...string) float64 {
 // Each module's row also says what linking it costs alone: a program that
 // links net/http and that module's packages (those replex links), against
 // the net/http floor, in page faults and wall time.
-func initAccount(n int, bin, netFloor string, env []string, tmp string) ([]row, error) {
-	modules, err := modulesOf("./cmd/replex")
-	if err != nil {
-		return nil, err
-	}
+func initAccount(n int, bin, netFloor string, deps linked, env []string, tmp string) ([]row, error) {
 	type cost struct {
 		clock  time.Duration
 		bytes  int64
@@ -116,7 +121,7 @@ func initAccount(n int, bin, netFloor string, env []string, tmp string) ([]row, 
 	byModule := map[string]cost{}
 	var total cost
 	for pkg, c := range least {
-		m := cmp.Or(modules[pkg], "std")
+		m := cmp.Or(deps[pkg], "std")
 		s := byModule[m]
 		byModule[m] = cost{s.clock + c.clock, s.bytes + c.bytes, s.allocs + c.allocs}
 		total = cost{total.clock + c.clock, total.bytes + c.bytes, total.allocs + c.allocs}
@@ -141,13 +146,13 @@ func initAccount(n int, bin, netFloor string, env []string, tmp string) ([]row, 
 		note := fmt.Sprintf("%d allocs, %.0f KiB", c.allocs, float64(c.bytes)/1024)
 		if m != "std" && m != self {
 			exe := filepath.Join(tmp, "alone-"+strings.NewReplacer("/", "-", ".", "-").Replace(m))
-			if err := goBuildSource(exe, linkingSource(packagesOf(modules, m))); err != nil {
+			if err := goBuildSource(exe, linkingSource(deps.of(m))); err != nil {
 				return nil, err
 			}
 			alone := measure(n, exe, env)
 			// The wall-time difference is below what a shared machine
 			// measures; page faults count what linking touches.
-			note += fmt.Sprintf("; linked alone %+d page faults", alone.faults-floor.faults)
+			note += fmt.Sprintf("; linked alone %+d page faults", alone.leastFaults-floor.leastFaults)
 		}
 		rows = append(rows, row{scenario: "init " + m, median: c.clock, extra: note})
 	}
@@ -156,12 +161,48 @@ func initAccount(n int, bin, netFloor string, env []string, tmp string) ([]row, 
 	return rows, nil
 }
 
-// packagesOf lists the packages of module m in modules that a program
-// outside it may import.
-func packagesOf(modules map[string]string, m string) []string {
+// linked maps each package a program links to its module's path, "" for
+// the standard library's.
+type linked map[string]string
+
+// linkedPackages lists what pkg links.
+func linkedPackages(pkg string) (linked, error) {
+	cmd := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}} {{with .Module}}{{.Path}}{{end}}", pkg)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("go list -deps %s: %v", pkg, err)
+	}
+	m := linked{}
+	for line := range strings.Lines(string(out)) {
+		p, mod, _ := strings.Cut(strings.TrimSpace(line), " ")
+		m[p] = mod
+	}
+	return m, nil
+}
+
+// importable reports whether a program outside p's module may import p.
+func importable(p string) bool {
+	return !strings.Contains("/"+p+"/", "/internal/") && !strings.HasPrefix(p, "vendor/") && p != "runtime/cgo"
+}
+
+// of lists the importable packages of module m.
+func (l linked) of(m string) []string {
 	var pkgs []string
-	for p, mod := range modules {
-		if mod == m && !strings.Contains(p+"/", "/internal/") {
+	for p, mod := range l {
+		if mod == m && importable(p) {
+			pkgs = append(pkgs, p)
+		}
+	}
+	slices.Sort(pkgs)
+	return pkgs
+}
+
+// libraries lists the importable packages that are not the main module's.
+func (l linked) libraries() []string {
+	var pkgs []string
+	for p, mod := range l {
+		if mod != "github.com/replexio/replex" && importable(p) {
 			pkgs = append(pkgs, p)
 		}
 	}
@@ -174,26 +215,10 @@ func linkingSource(pkgs []string) string {
 	var b strings.Builder
 	b.WriteString("package main\n\nimport (\n\t_ \"net/http\"\n")
 	for _, p := range pkgs {
-		fmt.Fprintf(&b, "\t_ %q\n", p)
+		if p != "net/http" {
+			fmt.Fprintf(&b, "\t_ %q\n", p)
+		}
 	}
 	b.WriteString(")\n\nfunc main() {}\n")
 	return b.String()
-}
-
-// modulesOf maps each package pkg links to its module's path; the
-// standard library's packages are left out.
-func modulesOf(pkg string) (map[string]string, error) {
-	cmd := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}} {{with .Module}}{{.Path}}{{end}}", pkg)
-	cmd.Stderr = os.Stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return nil, fmt.Errorf("go list -deps %s: %v", pkg, err)
-	}
-	m := map[string]string{}
-	for line := range strings.Lines(string(out)) {
-		if p, mod, ok := strings.Cut(strings.TrimSpace(line), " "); ok && mod != "" {
-			m[p] = mod
-		}
-	}
-	return m, nil
 }
