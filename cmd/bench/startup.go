@@ -81,50 +81,28 @@ func pairedRatio(n int, a, b string, env []string, args ...string) float64 {
 	return ratios[n/2]
 }
 
-// initAccount runs replex --version n times with GODEBUG=inittrace=1 and
-// sums, per module, the least time each package's initialisation took
-// (the least, because a busy machine only ever adds), with its allocations.
-// The rows are the ten costliest modules, the main module, and the total.
+// initAccount sums, per module, the least time each package's
+// initialisation took in n runs of replex --version, with its allocations.
+// The rows are the ten costliest modules, the main module, the net/http
+// floor's total and replex's.
 // Each module's row also says what linking it costs alone: a program that
 // links net/http and that module's packages (those replex links), against
-// the net/http floor, in page faults and wall time.
+// the net/http floor, in page faults.
 func initAccount(n int, bin, netFloor string, deps linked, env []string, tmp string) ([]row, error) {
-	type cost struct {
-		clock  time.Duration
-		bytes  int64
-		allocs int64
+	least, err := leastInit(n, env, bin, "--version")
+	if err != nil {
+		return nil, err
 	}
-	least := map[string]cost{}
-	for range n {
-		cmd := exec.Command(bin, "--version")
-		cmd.Env = append(slices.Clone(env), "GODEBUG=inittrace=1")
-		var stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = io.Discard, &stderr
-		if err := cmd.Run(); err != nil {
-			return nil, fmt.Errorf("replex --version with inittrace: %v: %s", err, stderr.String())
-		}
-		for line := range strings.Lines(stderr.String()) {
-			// init PKG @T ms, C ms clock, B bytes, A allocs
-			f := strings.Fields(line)
-			if len(f) != 11 || f[0] != "init" {
-				continue
-			}
-			ms, _ := strconv.ParseFloat(f[4], 64)
-			b, _ := strconv.ParseInt(f[7], 10, 64)
-			a, _ := strconv.ParseInt(f[9], 10, 64)
-			c := cost{time.Duration(ms * float64(time.Millisecond)), b, a}
-			if old, ok := least[f[1]]; !ok || c.clock < old.clock {
-				least[f[1]] = c
-			}
-		}
+	floorInit, err := leastInit(n, env, netFloor)
+	if err != nil {
+		return nil, err
 	}
-	byModule := map[string]cost{}
-	var total cost
+	byModule := map[string]initCost{}
+	var total initCost
 	for pkg, c := range least {
 		m := cmp.Or(deps[pkg], "std")
-		s := byModule[m]
-		byModule[m] = cost{s.clock + c.clock, s.bytes + c.bytes, s.allocs + c.allocs}
-		total = cost{total.clock + c.clock, total.bytes + c.bytes, total.allocs + c.allocs}
+		byModule[m] = byModule[m].plus(c)
+		total = total.plus(c)
 	}
 	names := make([]string, 0, len(byModule))
 	for m := range byModule {
@@ -156,9 +134,57 @@ func initAccount(n int, bin, netFloor string, deps linked, env []string, tmp str
 		}
 		rows = append(rows, row{scenario: "init " + m, median: c.clock, extra: note})
 	}
+	var floorTotal initCost
+	for _, c := range floorInit {
+		floorTotal = floorTotal.plus(c)
+	}
+	rows = append(rows, row{scenario: fmt.Sprintf("init, the net/http floor's %d packages", len(floorInit)), median: floorTotal.clock,
+		extra: fmt.Sprintf("%d allocs, %.0f KiB", floorTotal.allocs, float64(floorTotal.bytes)/1024)})
 	rows = append(rows, row{scenario: fmt.Sprintf("init, all %d packages", len(least)), median: total.clock,
 		extra: fmt.Sprintf("%d allocs, %.0f KiB", total.allocs, float64(total.bytes)/1024)})
 	return rows, nil
+}
+
+// initCost is what one package's initialisation took.
+type initCost struct {
+	clock  time.Duration
+	bytes  int64
+	allocs int64
+}
+
+func (a initCost) plus(b initCost) initCost {
+	return initCost{a.clock + b.clock, a.bytes + b.bytes, a.allocs + b.allocs}
+}
+
+// leastInit runs bin with args n times under GODEBUG=inittrace=1 and
+// returns, per package, the run whose initialisation took least (the
+// least, because a busy machine only ever adds).
+func leastInit(n int, env []string, bin string, args ...string) (map[string]initCost, error) {
+	least := map[string]initCost{}
+	for range n {
+		cmd := exec.Command(bin, args...)
+		cmd.Env = append(slices.Clone(env), "GODEBUG=inittrace=1")
+		var stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = io.Discard, &stderr
+		if err := cmd.Run(); err != nil {
+			return nil, fmt.Errorf("%s with inittrace: %v: %s", filepath.Base(bin), err, stderr.String())
+		}
+		for line := range strings.Lines(stderr.String()) {
+			// init PKG @T ms, C ms clock, B bytes, A allocs
+			f := strings.Fields(line)
+			if len(f) != 11 || f[0] != "init" {
+				continue
+			}
+			ms, _ := strconv.ParseFloat(f[4], 64)
+			b, _ := strconv.ParseInt(f[7], 10, 64)
+			a, _ := strconv.ParseInt(f[9], 10, 64)
+			c := initCost{time.Duration(ms * float64(time.Millisecond)), b, a}
+			if old, ok := least[f[1]]; !ok || c.clock < old.clock {
+				least[f[1]] = c
+			}
+		}
+	}
+	return least, nil
 }
 
 // linked maps each package a program links to its module's path, "" for
