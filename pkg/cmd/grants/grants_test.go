@@ -4,14 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 
 	"charm.land/lipgloss/v2"
+	"github.com/replexio/replex/internal/tokenstest"
 	"github.com/replexio/replex/pkg/cmdutil"
 	"github.com/replexio/replex/pkg/grants"
 	"github.com/replexio/replex/pkg/iostreams"
@@ -50,27 +49,6 @@ func execGrants(f *cmdutil.Factory, args ...string) error {
 	return cmd.Execute()
 }
 
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from %s (run go test -update after checking):\n--- got\n%s\n--- want\n%s", name, path, got, want)
-	}
-}
-
 func TestGolden(t *testing.T) {
 	for _, tt := range []struct {
 		name       string
@@ -91,7 +69,7 @@ func TestGolden(t *testing.T) {
 				t.Errorf("%s: line %q is %d cells wide; the terminal has %d", tt.name, l, lipgloss.Width(l), tt.width)
 			}
 		}
-		golden(t, tt.name, out.String())
+		tokenstest.Golden(t, tt.name, out.String(), *update)
 		if r := reads(); len(r) != 0 {
 			t.Errorf("%s read the environment/config: %q", tt.name, r)
 		}

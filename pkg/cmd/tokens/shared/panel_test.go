@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/replexio/replex/internal/tokenstest"
 	"github.com/replexio/replex/pkg/api"
 	"github.com/replexio/replex/pkg/grants"
 	"github.com/replexio/replex/pkg/secret"
@@ -85,7 +86,7 @@ func TestPanelGolden(t *testing.T) {
 				if masked != wantMasked {
 					t.Errorf("masked fingerprint in the panel = %v; want %v", masked, wantMasked)
 				}
-				golden(t, name, got)
+				tokenstest.Golden(t, name, got, *update)
 			})
 		}
 	}
@@ -168,26 +169,4 @@ func mustParse(t *testing.T, specs ...string) grants.Set {
 		t.Fatal(err)
 	}
 	return s
-}
-
-// golden compares got with testdata/NAME.golden, or rewrites it with -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs:\n--- got ---\n%s\n--- want ---\n%s", path, got, want)
-	}
 }
