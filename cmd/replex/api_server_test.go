@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -26,17 +25,8 @@ func runAPI(t *testing.T, bin, base string, extraEnv []string, args ...string) (
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	home := t.TempDir()
 	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Env = append([]string{
-		"HOME=" + home,
-		"REPLEX_CONFIG_DIR=" + filepath.Join(home, "config"),
-		"DBUS_SESSION_BUS_ADDRESS=unix:path=" + filepath.Join(home, "no-dbus"),
-		"REPLEX_BASE_URL=" + base,
-		"REPLEX_ORG=org_1",
-		"REPLEX_API_TOKEN=" + apiServerToken,
-		"LANG=C.UTF-8",
-	}, extraEnv...)
+	cmd.Env = append(isolatedEnv(t, base, "org_1", apiServerToken), extraEnv...)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()

@@ -65,19 +65,29 @@ func startFaultEnv(t *testing.T, bin string, opts sandbox.Options) *faultEnv {
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 5 * time.Second}
 	go hs.Serve(ln)
 	t.Cleanup(func() { hs.Close(); srv.Close() })
-	home := t.TempDir()
 	e.srv, e.url = srv, "http://"+ln.Addr().String()
-	e.env = []string{
+	e.env = append(isolatedEnv(t, e.url, srv.OrgID(), srv.AdminSecret()), "REPLEX_DEBUG=1")
+	return e
+}
+
+// isolatedEnv is the whole environment of a replex run that touches
+// nothing of the machine's: a home and config directory of its own, a D-Bus
+// address where no bus listens (so no keyring), and the server,
+// organization and token given (no token when token is empty).
+func isolatedEnv(t *testing.T, baseURL, org, token string) []string {
+	home := t.TempDir()
+	env := []string{
 		"HOME=" + home,
 		"REPLEX_CONFIG_DIR=" + filepath.Join(home, "config"),
 		"DBUS_SESSION_BUS_ADDRESS=unix:path=" + filepath.Join(home, "no-dbus"),
-		"REPLEX_BASE_URL=" + e.url,
-		"REPLEX_ORG=" + srv.OrgID(),
-		"REPLEX_API_TOKEN=" + srv.AdminSecret(),
-		"REPLEX_DEBUG=1",
+		"REPLEX_BASE_URL=" + baseURL,
+		"REPLEX_ORG=" + org,
 		"LANG=C.UTF-8",
 	}
-	return e
+	if token != "" {
+		env = append(env, "REPLEX_API_TOKEN="+token)
+	}
+	return env
 }
 
 // run runs replex with args and records the result.

@@ -98,15 +98,7 @@ func TestHostileNamesNeutralised(t *testing.T) {
 	}))
 	t.Cleanup(func() { hs.Close(); srv.Close() })
 
-	home := t.TempDir()
-	base := []string{
-		"HOME=" + home,
-		"REPLEX_CONFIG_DIR=" + filepath.Join(home, "config"),
-		"DBUS_SESSION_BUS_ADDRESS=unix:path=" + filepath.Join(home, "no-dbus"),
-		"REPLEX_BASE_URL=" + hs.URL,
-		"REPLEX_ORG=" + srv.OrgID(),
-		"REPLEX_API_TOKEN=" + srv.AdminSecret(),
-	}
+	base := isolatedEnv(t, hs.URL, srv.OrgID(), srv.AdminSecret())
 	tty := append([]string{"REPLEX_FORCE_TTY=120", "NO_COLOR=1"}, base...)
 	color := append([]string{"REPLEX_FORCE_TTY=120", "CLICOLOR_FORCE=1", "TERM=xterm-256color"}, base...)
 	run := func(env []string, args ...string) (string, string) {

@@ -84,17 +84,10 @@ func interruptCreate(t *testing.T, bin, phase string) {
 	}))
 	t.Cleanup(func() { hs.Close(); srv.Close() })
 
-	home, dir := t.TempDir(), t.TempDir()
+	dir := t.TempDir()
 	secretFile := filepath.Join(dir, "ci.token")
 	cmd := exec.Command(bin, "tokens", "create", "ci", "--grant", "organization:read", "--secret-file", secretFile)
-	cmd.Env = []string{
-		"HOME=" + home,
-		"REPLEX_CONFIG_DIR=" + filepath.Join(home, "config"),
-		"DBUS_SESSION_BUS_ADDRESS=unix:path=" + filepath.Join(home, "no-dbus"),
-		"REPLEX_BASE_URL=" + hs.URL,
-		"REPLEX_ORG=" + srv.OrgID(),
-		"REPLEX_API_TOKEN=" + srv.AdminSecret(),
-	}
+	cmd.Env = isolatedEnv(t, hs.URL, srv.OrgID(), srv.AdminSecret())
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Start(); err != nil {

@@ -57,16 +57,7 @@ func TestHostileServerOutputPathsSanitised(t *testing.T) {
 	t.Parallel()
 	bin := buildReplex(t)
 	srv := hostileServer(t)
-	home := t.TempDir()
-	base := []string{
-		"HOME=" + home,
-		"REPLEX_CONFIG_DIR=" + filepath.Join(home, "config"),
-		"DBUS_SESSION_BUS_ADDRESS=unix:path=" + filepath.Join(home, "no-dbus"),
-		"REPLEX_BASE_URL=" + srv.URL,
-		"REPLEX_ORG=org_1",
-		"REPLEX_API_TOKEN=rpx_hostileTestToken000000000000",
-		"LANG=C.UTF-8",
-	}
+	base := isolatedEnv(t, srv.URL, "org_1", "rpx_hostileTestToken000000000000")
 	tty := append([]string{"REPLEX_FORCE_TTY=120", "NO_COLOR=1"}, base...)
 	run := func(env []string, args ...string) (string, string) {
 		t.Helper()
@@ -256,17 +247,10 @@ func TestDebugLogRedactsDecodedJSON(t *testing.T) {
 		io.WriteString(w, b.body)
 	}))
 	t.Cleanup(srv.Close)
-	home := t.TempDir()
+	env := isolatedEnv(t, srv.URL, "org_1", "rpx_callerTokenCALLER000000000000")
 	for name, b := range bodies {
 		cmd := exec.Command(bin, "--debug", "api", "GET", "/x/"+name)
-		cmd.Env = []string{
-			"HOME=" + home,
-			"REPLEX_CONFIG_DIR=" + filepath.Join(home, "config"),
-			"DBUS_SESSION_BUS_ADDRESS=unix:path=" + filepath.Join(home, "no-dbus"),
-			"REPLEX_BASE_URL=" + srv.URL,
-			"REPLEX_ORG=org_1",
-			"REPLEX_API_TOKEN=rpx_callerTokenCALLER000000000000",
-		}
+		cmd.Env = env
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		cmd.Run()

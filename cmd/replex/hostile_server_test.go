@@ -125,16 +125,7 @@ func (r hostileRun) errorLine(t *testing.T) string {
 // hostileEnv is the environment pointing replex at baseURL with a token
 // that must go nowhere else.
 func hostileEnv(t *testing.T, baseURL string, extra ...string) []string {
-	home := t.TempDir()
-	return append([]string{
-		"HOME=" + home,
-		"REPLEX_CONFIG_DIR=" + filepath.Join(home, "config"),
-		"DBUS_SESSION_BUS_ADDRESS=unix:path=" + filepath.Join(home, "no-dbus"),
-		"REPLEX_BASE_URL=" + baseURL,
-		"REPLEX_ORG=org_hostile",
-		"REPLEX_API_TOKEN=" + hostileToken,
-		"LANG=C.UTF-8",
-	}, extra...)
+	return append(isolatedEnv(t, baseURL, "org_hostile", hostileToken), extra...)
 }
 
 const hostileToken = "rpx_HOSTILEtestTOKENhostileTESTtokenHOSTILE"

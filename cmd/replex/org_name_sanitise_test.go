@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -56,15 +55,7 @@ func TestOrgNameSanitised(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 
-	home := t.TempDir()
-	base := []string{
-		"HOME=" + home,
-		"REPLEX_CONFIG_DIR=" + filepath.Join(home, "config"),
-		"DBUS_SESSION_BUS_ADDRESS=unix:path=" + filepath.Join(home, "no-dbus"),
-		"REPLEX_BASE_URL=" + srv.URL,
-		"REPLEX_ORG=" + sb.OrgID(),
-		"LANG=C.UTF-8",
-	}
+	base := isolatedEnv(t, srv.URL, sb.OrgID(), "")
 	withToken := append([]string{"REPLEX_API_TOKEN=" + sb.AdminSecret()}, base...)
 	tty := append([]string{"REPLEX_FORCE_TTY=120", "NO_COLOR=1"}, withToken...)
 	run := func(env []string, stdin string, args ...string) (string, string) {
