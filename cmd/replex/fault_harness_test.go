@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/replexio/replex/internal/tokenstest"
 	"github.com/replexio/replex/pkg/api"
 	"github.com/replexio/replex/pkg/sandbox"
 )
@@ -189,14 +190,7 @@ func (e *faultEnv) checkFailure(r runResult) {
 // HTTP (the caller turns faults off first).
 func (e *faultEnv) authStatus(sec string) int {
 	e.t.Helper()
-	req, _ := http.NewRequest("GET", e.url+api.OrganizationPath(e.srv.OrgID()), nil)
-	req.Header.Set("Authorization", api.AuthScheme+" "+sec)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	resp.Body.Close()
-	return resp.StatusCode
+	return tokenstest.GetStatus(e.t, e.url+api.OrganizationPath(e.srv.OrgID()), sec)
 }
 
 // checkNoLeaks fails if any issued secret, or anything with the sandbox's

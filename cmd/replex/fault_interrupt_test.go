@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/replexio/replex/internal/tokenstest"
 	"github.com/replexio/replex/pkg/api"
 	"github.com/replexio/replex/pkg/sandbox"
 )
@@ -142,15 +143,8 @@ wait:
 		if len(tokens) != 1 {
 			t.Fatalf("a secret file, but %d tokens named ci", len(tokens))
 		}
-		req, _ := http.NewRequest("GET", hs.URL+api.OrganizationPath(srv.OrgID()), nil)
-		req.Header.Set("Authorization", api.AuthScheme+" "+strings.TrimSpace(string(raw)))
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != 200 {
-			t.Fatalf("the secret in the file gets %d", resp.StatusCode)
+		if code := tokenstest.GetStatus(t, hs.URL+api.OrganizationPath(srv.OrgID()), strings.TrimSpace(string(raw))); code != 200 {
+			t.Fatalf("the secret in the file gets %d", code)
 		}
 	default:
 		t.Fatalf("the directory holds %v: a temporary file was left behind", names)

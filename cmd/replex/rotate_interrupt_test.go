@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/replexio/replex/internal/tokenstest"
 	"github.com/replexio/replex/pkg/api"
 	"github.com/replexio/replex/pkg/grants"
 	"github.com/replexio/replex/pkg/sandbox"
@@ -120,15 +121,9 @@ func TestBulkRotateInterrupted(t *testing.T) {
 				continue
 			}
 			// The secret authenticates as the new token.
-			req, _ := http.NewRequest("GET", "http://"+ln.Addr().String()+api.TokenPath(srv.OrgID(), cur[0].ID), nil)
-			req.Header.Set("Authorization", "Api-Key "+strings.TrimSpace(string(raw)))
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp.Body.Close()
-			if resp.StatusCode != 200 {
-				t.Errorf("%s: the written secret does not authenticate (%s)", name, resp.Status)
+			url := "http://" + ln.Addr().String() + api.TokenPath(srv.OrgID(), cur[0].ID)
+			if code := tokenstest.GetStatus(t, url, strings.TrimSpace(string(raw))); code != 200 {
+				t.Errorf("%s: the written secret does not authenticate (HTTP %d)", name, code)
 			}
 			if !grants.Equal(cur[0].Permissions, old.Permissions) {
 				t.Errorf("%s: grants changed", name)

@@ -132,6 +132,23 @@ func (w *World) Anonymize(s string) string {
 	return strings.ReplaceAll(s, org, "org_"+strings.Repeat("0", len(org)-len("org_")))
 }
 
+// GetStatus is the HTTP status of a GET of url with sec as the API token,
+// sent straight over HTTP: whether sec authenticates, and with what access.
+func GetStatus(t *testing.T, url, sec string) int {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", api.AuthScheme+" "+sec)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
 // Golden compares got with testdata/NAME.golden, or rewrites it when update
 // is set (each test package passes its own -update flag). got must hold
 // nothing with the secret prefix rpx_.

@@ -77,12 +77,5 @@ func TestBulkRotateInParallel(t *testing.T) {
 // authStatus is the HTTP status of reading the organization with sec.
 func authStatus(t *testing.T, w *tokenstest.World, sec string) int {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, w.URL+api.OrganizationPath(w.Srv.OrgID()), nil)
-	req.Header.Set("Authorization", api.AuthScheme+" "+sec)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	return resp.StatusCode
+	return tokenstest.GetStatus(t, w.URL+api.OrganizationPath(w.Srv.OrgID()), sec)
 }

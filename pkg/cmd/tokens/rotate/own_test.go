@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/replexio/replex/internal/tokenstest"
 	"github.com/replexio/replex/pkg/api"
 	"github.com/replexio/replex/pkg/cmd/tokens/delivery"
 	"github.com/replexio/replex/pkg/cmdutil"
@@ -82,14 +82,7 @@ func TestOwnTokenNotStoredKeepsOldToken(t *testing.T) {
 		t.Errorf("tokens now %+v; want the old one alone, as it was", now)
 	}
 	status := func(sec string) int {
-		req, _ := http.NewRequest("GET", hs.URL+api.OrganizationPath(srv.OrgID()), nil)
-		req.Header.Set("Authorization", api.AuthScheme+" "+sec)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
+		return tokenstest.GetStatus(t, hs.URL+api.OrganizationPath(srv.OrgID()), sec)
 	}
 	if got := status(raw); got != 200 {
 		t.Errorf("the old token no longer works: %d", got)
