@@ -42,17 +42,7 @@ func TestHelpersGetNoCredential(t *testing.T) {
 	srv, url := startTestSandbox(t)
 	binDir, recordDir := recordingXclip(t)
 	home := t.TempDir()
-	env := []string{
-		"PATH=" + binDir + string(os.PathListSeparator) + os.Getenv("PATH"),
-		"HOME=" + home,
-		"REPLEX_CONFIG_DIR=" + filepath.Join(home, "cfg"),
-		"REPLEX_BASE_URL=" + url,
-		"REPLEX_ORG=" + srv.OrgID(),
-		"REPLEX_API_TOKEN=" + srv.AdminSecret(),
-		"AWS_SECRET_ACCESS_KEY=not-for-helpers",
-		"DISPLAY=:99",
-		"TERM=xterm-256color",
-	}
+	env := append(clipboardEnv(binDir, home, url, srv, ":99"), "AWS_SECRET_ACCESS_KEY=not-for-helpers", "TERM=xterm-256color")
 	out, code := runOnPTY(t, bin, env, "tokens", "create", "helper-env", "--grant", "cluster:read", "--clear-after", "1s")
 	if code != 0 {
 		t.Fatalf("create exited %d:\n%s", code, out)
