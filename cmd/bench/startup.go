@@ -35,7 +35,7 @@ func startupScenarios(c config, bin string, baseEnv []string, tmp string) (rows,
 	}
 	refs := append(slices.Clone(floors), struct{ name, scenario, src string }{"libraries",
 		"Go floor: program linking every library replex links (reference)", linkingSource(deps.libraries())})
-	exes := map[string]string{}
+	exes, runs := map[string]string{}, map[string]result{}
 	for _, fl := range refs {
 		exe := filepath.Join(tmp, fl.name)
 		if err := goBuildSource(exe, fl.src); err != nil {
@@ -43,7 +43,7 @@ func startupScenarios(c config, bin string, baseEnv []string, tmp string) (rows,
 		}
 		r := measure(c.runs, exe, baseEnv)
 		rows = append(rows, row{scenario: fl.scenario, median: r.median, peakKiB: r.peak, extra: r.faultNote()})
-		exes[fl.name] = exe
+		exes[fl.name], runs[fl.name] = exe, r
 	}
 	ratio := pairedRatio(c.runs*2, bin, exes["nethttp"], baseEnv, "--version")
 	rows = append(rows, row{scenario: "replex --version / net/http floor, run in turn",
@@ -59,7 +59,7 @@ func startupScenarios(c config, bin string, baseEnv []string, tmp string) (rows,
 	} else {
 		rows = append(rows, row{scenario: "gh --version (reference)", extra: "gh not installed (apt-get install gh)"})
 	}
-	account, err = initAccount(c.runs*2, bin, exes["nethttp"], deps, baseEnv, tmp)
+	account, err = initAccount(c, bin, exes["nethttp"], runs["nethttp"], deps, baseEnv, tmp)
 	return rows, account, err
 }
 
@@ -82,13 +82,15 @@ func pairedRatio(n int, a, b string, env []string, args ...string) float64 {
 }
 
 // initAccount sums, per module, the least time each package's
-// initialisation took in n runs of replex --version, with its allocations.
+// initialisation took in 2*c.runs runs of replex --version, with its
+// allocations.
 // The rows are the ten costliest modules, the main module, the net/http
 // floor's total and replex's.
 // Each module's row also says what linking it costs alone: a program that
 // links net/http and that module's packages (those replex links), against
-// the net/http floor, in page faults.
-func initAccount(n int, bin, netFloor string, deps linked, env []string, tmp string) ([]row, error) {
+// the net/http floor (measured by the caller, c.runs times), in page faults.
+func initAccount(c config, bin, netFloor string, floor result, deps linked, env []string, tmp string) ([]row, error) {
+	n := c.runs * 2
 	least, err := leastInit(n, env, bin, "--version")
 	if err != nil {
 		return nil, err
@@ -112,27 +114,25 @@ func initAccount(n int, bin, netFloor string, deps linked, env []string, tmp str
 	if len(names) > 10 {
 		names = names[:10]
 	}
-	const self = "github.com/replexio/replex"
-	if !slices.Contains(names, self) {
-		names = append(names, self)
+	if !slices.Contains(names, mainModule) {
+		names = append(names, mainModule)
 	}
-	floor := measure(n, netFloor, env)
 	rows := []row{{heading: fmt.Sprintf("Initialisation before main, replex --version: least of %d runs, per module; "+
 		"linked alone: a program linking net/http and the module, against the net/http floor", n)}}
 	for _, m := range names {
-		c := byModule[m]
-		note := fmt.Sprintf("%d allocs, %.0f KiB", c.allocs, float64(c.bytes)/1024)
-		if m != "std" && m != self {
+		cost := byModule[m]
+		note := fmt.Sprintf("%d allocs, %.0f KiB", cost.allocs, float64(cost.bytes)/1024)
+		if m != "std" && m != mainModule {
 			exe := filepath.Join(tmp, "alone-"+strings.NewReplacer("/", "-", ".", "-").Replace(m))
 			if err := goBuildSource(exe, linkingSource(deps.of(m))); err != nil {
 				return nil, err
 			}
-			alone := measure(n, exe, env)
+			alone := measure(c.runs, exe, env)
 			// The wall-time difference is below what a shared machine
 			// measures; page faults count what linking touches.
 			note += fmt.Sprintf("; linked alone %+d page faults", alone.leastFaults-floor.leastFaults)
 		}
-		rows = append(rows, row{scenario: "init " + m, median: c.clock, extra: note})
+		rows = append(rows, row{scenario: "init " + m, median: cost.clock, extra: note})
 	}
 	var floorTotal initCost
 	for _, c := range floorInit {
@@ -187,6 +187,9 @@ func leastInit(n int, env []string, bin string, args ...string) (map[string]init
 	return least, nil
 }
 
+// mainModule is replex's own module.
+const mainModule = "github.com/replexio/replex"
+
 // linked maps each package a program links to its module's path, "" for
 // the standard library's.
 type linked map[string]string
@@ -228,7 +231,7 @@ func (l linked) of(m string) []string {
 func (l linked) libraries() []string {
 	var pkgs []string
 	for p, mod := range l {
-		if mod != "github.com/replexio/replex" && importable(p) {
+		if mod != mainModule && importable(p) {
 			pkgs = append(pkgs, p)
 		}
 	}
