@@ -3,6 +3,7 @@ package tokenstest
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +15,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/replexio/replex/pkg/api"
 	"github.com/replexio/replex/pkg/cmdutil"
@@ -130,6 +133,17 @@ func (w *World) Anonymize(s string) string {
 	}
 	org := w.Srv.OrgID()
 	return strings.ReplaceAll(s, org, "org_"+strings.Repeat("0", len(org)-len("org_")))
+}
+
+// Execute runs cmd with args as the root would: output to f's streams,
+// errors returned rather than printed, flag errors as usage errors.
+func Execute(f *cmdutil.Factory, cmd *cobra.Command, args ...string) error {
+	cmd.SetArgs(append([]string{}, args...)) // nil would make cobra read os.Args
+	cmd.SetOut(f.IOStreams.Out)
+	cmd.SetErr(f.IOStreams.ErrOut)
+	cmd.SilenceErrors, cmd.SilenceUsage = true, true
+	cmd.SetFlagErrorFunc(cmdutil.FlagErrorFunc)
+	return cmd.ExecuteContext(context.Background())
 }
 
 // GetStatus is the HTTP status of a GET of url with sec as the API token,

@@ -40,13 +40,7 @@ func factory(t *testing.T, tty, color bool) (*cmdutil.Factory, *bytes.Buffer, fu
 }
 
 func execGrants(f *cmdutil.Factory, args ...string) error {
-	cmd := NewCmdGrants(f)
-	cmd.SetArgs(append([]string{}, args...))
-	cmd.SetOut(f.IOStreams.Out)
-	cmd.SetErr(f.IOStreams.ErrOut)
-	cmd.SilenceErrors, cmd.SilenceUsage = true, true
-	cmd.SetFlagErrorFunc(cmdutil.FlagErrorFunc)
-	return cmd.Execute()
+	return tokenstest.Execute(f, NewCmdGrants(f), args...)
 }
 
 func TestGolden(t *testing.T) {

@@ -1,7 +1,6 @@
 package apply
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"os"
@@ -37,11 +36,7 @@ func TestApplyInParallel(t *testing.T) {
 	}
 
 	f, out, errOut := w.Factory(false, false)
-	cmd := NewCmdApply(f, nil)
-	cmd.SetArgs([]string{"-f", file, "--secret-dir", secrets, "--parallel", "8", "--yes"})
-	cmd.SetOut(out)
-	cmd.SetErr(errOut)
-	if err := cmd.ExecuteContext(context.Background()); err != nil {
+	if err := tokenstest.Execute(f, NewCmdApply(f, nil), "-f", file, "--secret-dir", secrets, "--parallel", "8", "--yes"); err != nil {
 		t.Fatalf("apply: %v\n%s", err, errOut.String())
 	}
 	if want := fmt.Sprintf("%d applied, 0 failed\n", n); !strings.HasSuffix(errOut.String(), want) {

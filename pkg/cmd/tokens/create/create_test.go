@@ -168,13 +168,7 @@ func (w *world) env(tty bool) *env {
 
 // execCreate runs `replex tokens create ARGS` as root would, with runF.
 func execCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error, args ...string) error {
-	cmd := NewCmdCreate(f, runF)
-	cmd.SetArgs(append([]string{}, args...))
-	cmd.SetOut(f.IOStreams.Out)
-	cmd.SetErr(f.IOStreams.ErrOut)
-	cmd.SilenceErrors, cmd.SilenceUsage = true, true
-	cmd.SetFlagErrorFunc(cmdutil.FlagErrorFunc)
-	return cmd.ExecuteContext(context.Background())
+	return tokenstest.Execute(f, NewCmdCreate(f, runF), args...)
 }
 
 func testFactory() *cmdutil.Factory {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/replexio/replex/internal/tokenstest"
 	"github.com/replexio/replex/pkg/api"
 	"github.com/replexio/replex/pkg/cmdutil"
 	"github.com/replexio/replex/pkg/grants"
@@ -97,13 +98,7 @@ func (w *world) factory(token string, tty bool, stdin string) (*cmdutil.Factory,
 }
 
 func execDelete(f *cmdutil.Factory, runF func(context.Context, *Options) error, args ...string) error {
-	cmd := NewCmdDelete(f, runF)
-	cmd.SetArgs(append([]string{}, args...))
-	cmd.SetOut(f.IOStreams.Out)
-	cmd.SetErr(f.IOStreams.ErrOut)
-	cmd.SilenceErrors, cmd.SilenceUsage = true, true
-	cmd.SetFlagErrorFunc(cmdutil.FlagErrorFunc)
-	return cmd.ExecuteContext(context.Background())
+	return tokenstest.Execute(f, NewCmdDelete(f, runF), args...)
 }
 
 func TestFlagsToOptions(t *testing.T) {

@@ -117,13 +117,7 @@ func testFactory() *cmdutil.Factory {
 }
 
 func execEdit(f *cmdutil.Factory, runF func(context.Context, *Options) error, args ...string) error {
-	cmd := NewCmdEdit(f, runF)
-	cmd.SetArgs(append([]string{}, args...))
-	cmd.SetOut(f.IOStreams.Out)
-	cmd.SetErr(f.IOStreams.ErrOut)
-	cmd.SilenceErrors, cmd.SilenceUsage = true, true
-	cmd.SetFlagErrorFunc(cmdutil.FlagErrorFunc)
-	return cmd.ExecuteContext(context.Background())
+	return tokenstest.Execute(f, NewCmdEdit(f, runF), args...)
 }
 
 func TestFlagsToOptions(t *testing.T) {

@@ -1,7 +1,6 @@
 package get
 
 import (
-	"context"
 	"flag"
 
 	"github.com/replexio/replex/internal/tokenstest"
@@ -17,11 +16,5 @@ const day = tokenstest.Day
 
 // execGet runs `replex tokens get ARGS` and returns its error.
 func execGet(f *cmdutil.Factory, args ...string) error {
-	cmd := NewCmdGet(f, nil)
-	cmd.SetArgs(append([]string{}, args...)) // nil would make cobra read os.Args
-	cmd.SetOut(f.IOStreams.Out)
-	cmd.SetErr(f.IOStreams.ErrOut)
-	cmd.SilenceErrors, cmd.SilenceUsage = true, true
-	cmd.SetFlagErrorFunc(cmdutil.FlagErrorFunc)
-	return cmd.ExecuteContext(context.Background())
+	return tokenstest.Execute(f, NewCmdGet(f, nil), args...)
 }

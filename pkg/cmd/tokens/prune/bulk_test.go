@@ -1,7 +1,6 @@
 package prune
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -23,12 +22,8 @@ func TestPruneInParallel(t *testing.T) {
 	}
 	live := w.Issue("live", "organization:read", tokenstest.Now, &future, time.Time{})
 
-	f, out, errOut := w.Factory(false, false)
-	cmd := NewCmdPrune(f, nil)
-	cmd.SetArgs([]string{"--expired", "--parallel", "8", "--yes"})
-	cmd.SetOut(out)
-	cmd.SetErr(errOut)
-	if err := cmd.ExecuteContext(context.Background()); err != nil {
+	f, _, errOut := w.Factory(false, false)
+	if err := tokenstest.Execute(f, NewCmdPrune(f, nil), "--expired", "--parallel", "8", "--yes"); err != nil {
 		t.Fatalf("prune: %v\n%s", err, errOut.String())
 	}
 	if want := fmt.Sprintf("%d deleted, 0 failed\n", n); !strings.HasSuffix(errOut.String(), want) {

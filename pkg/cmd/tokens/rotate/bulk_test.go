@@ -1,7 +1,6 @@
 package rotate
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"os"
@@ -33,11 +32,7 @@ func TestBulkRotateInParallel(t *testing.T) {
 	dir := t.TempDir()
 
 	f, out, errOut := w.Factory(false, false)
-	cmd := NewCmdRotate(f, nil)
-	cmd.SetArgs([]string{"--name", "fleet-*", "--secret-dir", dir, "--parallel", "8", "--yes"})
-	cmd.SetOut(out)
-	cmd.SetErr(errOut)
-	if err := cmd.ExecuteContext(context.Background()); err != nil {
+	if err := tokenstest.Execute(f, NewCmdRotate(f, nil), "--name", "fleet-*", "--secret-dir", dir, "--parallel", "8", "--yes"); err != nil {
 		t.Fatalf("bulk rotate: %v\n%s", err, errOut.String())
 	}
 	if want := fmt.Sprintf("%d rotated, 0 failed\n", n); !strings.HasSuffix(errOut.String(), want) {
