@@ -89,15 +89,22 @@ func TestCompletionFish(t *testing.T) {
 
 // zsh completes only inside its line editor, so this one types into an
 // interactive zsh in tmux and reads the listing zsh prints under the prompt.
+// Each step waits for zsh to be back at its prompt before the next keys go
+// in, so no keys arrive while the line editor is not reading them.
 func TestCompletionZsh(t *testing.T) {
 	t.Parallel()
 	zsh := needTool(t, "zsh")
 	bin := buildReplex(t)
-	s := startTmux(t, shellEnv(t, bin), 150, 20, zsh, "-f")
-	s.text("PS1='zsh> '; autoload -U compinit && compinit -u && source " + completionScript(t, "_replex") + " && echo loaded")
+	env := append(shellEnv(t, bin), "PS1=zsh> ", "REPLEX_ZSH_COMPLETION="+completionScript(t, "_replex"))
+	s := startTmux(t, env, 150, 20, zsh, "-f")
+	s.waitFor(`^zsh>\s*$`)
+	// The quotes keep the typed line itself from matching the marker.
+	s.text(`autoload -U compinit && compinit -u && source "$REPLEX_ZSH_COMPLETION" && echo "load""ed"`)
 	s.keys("Enter")
-	s.waitFor(`(?m)^loaded$`)
-	s.text("replex tokens create --grant c")
+	s.waitFor(`(?m)^loaded\nzsh>\s*$`)
+	const line = "replex tokens create --grant c"
+	s.text(line)
+	s.waitFor(`(?m)^zsh> ` + regexp.QuoteMeta(line) + `\s*$`)
 	s.keys("Tab")
 	scr := s.waitFor(`custom-pricing:`)
 	var got []string

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -94,12 +95,16 @@ type tmuxSession struct {
 	socket string
 }
 
+var tmuxSessions atomic.Int64
+
 // startTmux runs argv in a new detached tmux session of the given size, with
 // exactly env as its environment.
 func startTmux(t *testing.T, env []string, width, height int, argv ...string) *tmuxSession {
 	t.Helper()
 	needTool(t, "tmux")
-	s := &tmuxSession{t: t, socket: fmt.Sprintf("replex-test-%d-%s", os.Getpid(), regexp.MustCompile(`\W`).ReplaceAllString(t.Name(), "_"))}
+	// The counter keeps a rerun (-count) off the socket of a server that is
+	// still shutting down.
+	s := &tmuxSession{t: t, socket: fmt.Sprintf("replex-test-%d-%d-%s", os.Getpid(), tmuxSessions.Add(1), regexp.MustCompile(`\W`).ReplaceAllString(t.Name(), "_"))}
 	args := append([]string{"new-session", "-d", "-s", "main", "-x", fmt.Sprint(width), "-y", fmt.Sprint(height), "--"}, argv...)
 	cmd := exec.Command("tmux", append([]string{"-L", s.socket, "-f", "/dev/null"}, args...)...)
 	cmd.Env = env
@@ -150,6 +155,7 @@ func (s *tmuxSession) waitFor(re string) string {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	s.t.Fatalf("the screen did not show %q within 20s; it shows:\n%s", re, scr)
+	// Trailing blank rows are cut so that a log's last lines show the text.
+	s.t.Fatalf("the screen did not show %q within 20s; it shows:\n%s", re, strings.TrimRight(scr, " \n"))
 	return ""
 }
