@@ -110,11 +110,18 @@ func waitClipboard(t *testing.T, display string, cond func(string) bool, what st
 }
 
 // runOnPTY runs replex with stdin, stdout and stderr on a pseudo-terminal and
-// returns everything it wrote there and its exit code. A shell stays alive
-// as the terminal's session leader afterwards, as an interactive shell does:
-// when a session leader exits, the kernel hangs up the terminal and that
-// would kill xclip's background process, which owns the clipboard.
+// returns everything it wrote there and its exit code.
 func runOnPTY(t *testing.T, bin string, env []string, args ...string) (string, int) {
+	t.Helper()
+	return answerOnPTY(t, bin, env, nil, args...)
+}
+
+// answerOnPTY is runOnPTY that types answers, each followed by Enter, one at
+// each "[y/N] " question replex asks. A shell stays alive as the terminal's
+// session leader afterwards, as an interactive shell does: when a session
+// leader exits, the kernel hangs up the terminal and that would kill
+// xclip's background process, which owns the clipboard.
+func answerOnPTY(t *testing.T, bin string, env []string, answers []string, args ...string) (string, int) {
 	t.Helper()
 	script := `"$0" "$@"; echo "[replex exited $?]"; exec sleep 120`
 	cmd := exec.Command("sh", append([]string{"-c", script, bin}, args...)...)
@@ -131,11 +138,16 @@ func runOnPTY(t *testing.T, bin string, env []string, args ...string) (string, i
 	marker := regexp.MustCompile(`\[replex exited (\d+)\]`)
 	var out bytes.Buffer
 	buf := make([]byte, 4096)
+	answered := 0
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
-		f.SetReadDeadline(time.Now().Add(time.Second))
+		f.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
 		n, err := f.Read(buf)
 		out.Write(buf[:n])
+		if answered < len(answers) && strings.Count(out.String(), "[y/N] ") > answered {
+			f.Write([]byte(answers[answered] + "\r"))
+			answered++
+		}
 		if m := marker.FindStringSubmatch(out.String()); m != nil {
 			code, _ := strconv.Atoi(m[1])
 			return marker.ReplaceAllString(out.String(), ""), code

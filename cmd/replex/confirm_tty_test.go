@@ -17,9 +17,7 @@ func TestRotateAndPruneEmptyAnswerIsNo(t *testing.T) {
 	bin := buildReplex(t)
 	srv, url := startTestSandbox(t)
 	dir := t.TempDir()
-	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "REPLEX_CONFIG_DIR=" + filepath.Join(dir, "cfg"),
-		"REPLEX_BASE_URL=" + url, "REPLEX_ORG=" + srv.OrgID(), "REPLEX_API_TOKEN=" + srv.AdminSecret(),
-		"TERM=xterm", "NO_COLOR=1", "DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent"}
+	env := append(isolatedEnv(t, url, srv.OrgID(), srv.AdminSecret()), "PATH="+os.Getenv("PATH"), "TERM=xterm", "NO_COLOR=1")
 	ids := func() map[string]bool {
 		out := map[string]bool{}
 		for _, tok := range srv.Tokens() {
@@ -39,7 +37,7 @@ func TestRotateAndPruneEmptyAnswerIsNo(t *testing.T) {
 	before := ids()
 
 	secretFile := filepath.Join(dir, "ci.token")
-	out, code := applyOnPTY(t, bin, env, "", "tokens", "rotate", "ci", "--secret-file", secretFile)
+	out, code := answerOnPTY(t, bin, env, []string{""}, "tokens", "rotate", "ci", "--secret-file", secretFile)
 	if code != 2 || !strings.Contains(out, "[y/N]") || !strings.Contains(out, "did not rotate: not confirmed") {
 		t.Fatalf("rotate, answer empty: exit %d:\n%s", code, out)
 	}
@@ -47,7 +45,7 @@ func TestRotateAndPruneEmptyAnswerIsNo(t *testing.T) {
 		t.Fatalf("rotate answered empty changed the tokens: %v -> %v", before, after)
 	}
 
-	out, code = applyOnPTY(t, bin, env, "", "tokens", "prune", "--expired")
+	out, code = answerOnPTY(t, bin, env, []string{""}, "tokens", "prune", "--expired")
 	if code != 2 || !strings.Contains(out, "Delete 1 tokens? This cannot be undone. [y/N]") || !strings.Contains(out, "did not delete 1 tokens: not confirmed") {
 		t.Fatalf("prune, answer empty: exit %d:\n%s", code, out)
 	}
@@ -55,7 +53,7 @@ func TestRotateAndPruneEmptyAnswerIsNo(t *testing.T) {
 		t.Fatal("prune answered empty deleted the expired token")
 	}
 
-	out, code = applyOnPTY(t, bin, env, "y", "tokens", "prune", "--expired")
+	out, code = answerOnPTY(t, bin, env, []string{"y"}, "tokens", "prune", "--expired")
 	if code != 0 || ids()[old.ID] {
 		t.Fatalf("prune, answer y: exit %d:\n%s", code, out)
 	}
