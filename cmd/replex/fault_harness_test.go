@@ -93,8 +93,30 @@ func isolatedEnv(t *testing.T, baseURL, org, token string) []string {
 
 // run runs replex with args and records the result.
 func (e *faultEnv) run(args ...string) runResult {
-	cmd := exec.Command(e.bin, args...)
-	cmd.Env = e.env
+	e.t.Helper()
+	res := runReplex(e.t, e.bin, e.env, "", args...)
+	if e.lean {
+		if strings.Contains(res.stderr, "rpx_") || (!res.deliversSecret() && strings.Contains(res.stdout, "rpx_")) {
+			e.t.Errorf("replex %s: output holds something with the secret prefix", strings.Join(args, " "))
+		}
+		return res
+	}
+	e.mu.Lock()
+	e.runs = append(e.runs, res)
+	e.mu.Unlock()
+	return res
+}
+
+// runReplex runs the binary with exactly env, and stdin on its standard
+// input when there is any (else the null device), and returns what it
+// printed and its exit code; only a binary that cannot run fails the test.
+func runReplex(t *testing.T, bin string, env []string, stdin string, args ...string) runResult {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = env
+	if stdin != "" {
+		cmd.Stdin = strings.NewReader(stdin)
+	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
@@ -105,17 +127,8 @@ func (e *faultEnv) run(args ...string) runResult {
 	case errors.As(err, &ee):
 		res.code = ee.ExitCode()
 	case err != nil:
-		e.t.Fatalf("running replex %s: %v", strings.Join(args, " "), err)
+		t.Fatalf("running replex %s: %v", strings.Join(args, " "), err)
 	}
-	if e.lean {
-		if strings.Contains(res.stderr, "rpx_") || (!res.deliversSecret() && strings.Contains(res.stdout, "rpx_")) {
-			e.t.Errorf("replex %s: output holds something with the secret prefix", strings.Join(args, " "))
-		}
-		return res
-	}
-	e.mu.Lock()
-	e.runs = append(e.runs, res)
-	e.mu.Unlock()
 	return res
 }
 

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -103,14 +102,11 @@ func TestHostileNamesNeutralised(t *testing.T) {
 	color := append([]string{"REPLEX_FORCE_TTY=120", "CLICOLOR_FORCE=1", "TERM=xterm-256color"}, base...)
 	run := func(env []string, args ...string) (string, string) {
 		t.Helper()
-		cmd := exec.Command(bin, args...)
-		cmd.Env = env
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		if err := cmd.Run(); err != nil {
-			t.Fatalf("replex %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+		r := runReplex(t, bin, env, "", args...)
+		if r.code != 0 {
+			t.Fatalf("replex %s: exit status %d\n%s", strings.Join(args, " "), r.code, r.stderr)
 		}
-		return stdout.String(), stderr.String()
+		return r.stdout, r.stderr
 	}
 
 	type check struct {

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -61,17 +60,8 @@ func TestHostileServerOutputPathsSanitised(t *testing.T) {
 	tty := append([]string{"REPLEX_FORCE_TTY=120", "NO_COLOR=1"}, base...)
 	run := func(env []string, args ...string) (string, string) {
 		t.Helper()
-		cmd := exec.Command(bin, args...)
-		cmd.Env = env
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		if err := cmd.Run(); err != nil {
-			var ee *exec.ExitError
-			if !errors.As(err, &ee) {
-				t.Fatal(err)
-			}
-		}
-		return stdout.String(), stderr.String()
+		r := runReplex(t, bin, env, "", args...)
+		return r.stdout, r.stderr
 	}
 	check := func(what, out string) {
 		t.Helper()

@@ -1,12 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/http/httptest"
-	"os/exec"
 	"strings"
 	"testing"
 
@@ -60,19 +57,11 @@ func TestOrgNameSanitised(t *testing.T) {
 	tty := append([]string{"REPLEX_FORCE_TTY=120", "NO_COLOR=1"}, withToken...)
 	run := func(env []string, stdin string, args ...string) (string, string) {
 		t.Helper()
-		cmd := exec.Command(bin, args...)
-		cmd.Env = env
-		cmd.Stdin = strings.NewReader(stdin)
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		if err := cmd.Run(); err != nil {
-			var ee *exec.ExitError
-			if !errors.As(err, &ee) {
-				t.Fatal(err)
-			}
-			t.Errorf("replex %s: %v\n%s%s", strings.Join(args, " "), err, stdout.String(), stderr.String())
+		r := runReplex(t, bin, env, stdin, args...)
+		if r.code != 0 {
+			t.Errorf("replex %s: exit status %d\n%s%s", strings.Join(args, " "), r.code, r.stdout, r.stderr)
 		}
-		return stdout.String(), stderr.String()
+		return r.stdout, r.stderr
 	}
 	check := func(what, stdout, stderr string) {
 		t.Helper()
