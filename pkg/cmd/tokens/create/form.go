@@ -328,32 +328,25 @@ func plain(err error) error {
 // ignored, so nothing depends on asking the terminal.
 func formTheme(bool) *huh.Styles {
 	t := huh.ThemeBase(true)
-	const (
-		accent = palette.Accent
-		title  = palette.Header
-		dim    = palette.Dim
-		good   = palette.Good
-		bad    = palette.Danger
-	)
-	t.Focused.Base = t.Focused.Base.BorderForeground(accent)
+	t.Focused.Base = t.Focused.Base.BorderForeground(palette.Accent)
 	t.Focused.Card = t.Focused.Base
-	t.Focused.Title = t.Focused.Title.Foreground(title).Bold(true)
-	t.Focused.NoteTitle = t.Focused.NoteTitle.Foreground(title).Bold(true)
-	t.Focused.Description = t.Focused.Description.Foreground(dim)
-	t.Focused.ErrorIndicator = t.Focused.ErrorIndicator.Foreground(bad)
-	t.Focused.ErrorMessage = t.Focused.ErrorMessage.Foreground(bad)
-	t.Focused.SelectSelector = t.Focused.SelectSelector.Foreground(accent)
-	t.Focused.MultiSelectSelector = t.Focused.MultiSelectSelector.Foreground(accent)
-	t.Focused.NextIndicator = t.Focused.NextIndicator.Foreground(accent)
-	t.Focused.PrevIndicator = t.Focused.PrevIndicator.Foreground(accent)
-	t.Focused.SelectedOption = t.Focused.SelectedOption.Foreground(good)
-	t.Focused.SelectedPrefix = lipgloss.NewStyle().Foreground(good).SetString("[x] ")
+	t.Focused.Title = t.Focused.Title.Foreground(palette.Header).Bold(true)
+	t.Focused.NoteTitle = t.Focused.NoteTitle.Foreground(palette.Header).Bold(true)
+	t.Focused.Description = t.Focused.Description.Foreground(palette.Dim)
+	t.Focused.ErrorIndicator = t.Focused.ErrorIndicator.Foreground(palette.Danger)
+	t.Focused.ErrorMessage = t.Focused.ErrorMessage.Foreground(palette.Danger)
+	t.Focused.SelectSelector = t.Focused.SelectSelector.Foreground(palette.Accent)
+	t.Focused.MultiSelectSelector = t.Focused.MultiSelectSelector.Foreground(palette.Accent)
+	t.Focused.NextIndicator = t.Focused.NextIndicator.Foreground(palette.Accent)
+	t.Focused.PrevIndicator = t.Focused.PrevIndicator.Foreground(palette.Accent)
+	t.Focused.SelectedOption = t.Focused.SelectedOption.Foreground(palette.Good)
+	t.Focused.SelectedPrefix = lipgloss.NewStyle().Foreground(palette.Good).SetString("[x] ")
 	t.Focused.UnselectedPrefix = lipgloss.NewStyle().SetString("[ ] ")
-	t.Focused.FocusedButton = t.Focused.FocusedButton.Foreground(palette.OnAccent).Background(accent)
+	t.Focused.FocusedButton = t.Focused.FocusedButton.Foreground(palette.OnAccent).Background(palette.Accent)
 	t.Focused.BlurredButton = t.Focused.BlurredButton.Foreground(palette.OnIdle).Background(palette.Idle)
-	t.Focused.TextInput.Cursor = t.Focused.TextInput.Cursor.Foreground(accent)
-	t.Focused.TextInput.Placeholder = t.Focused.TextInput.Placeholder.Foreground(dim)
-	t.Focused.TextInput.Prompt = t.Focused.TextInput.Prompt.Foreground(accent)
+	t.Focused.TextInput.Cursor = t.Focused.TextInput.Cursor.Foreground(palette.Accent)
+	t.Focused.TextInput.Placeholder = t.Focused.TextInput.Placeholder.Foreground(palette.Dim)
+	t.Focused.TextInput.Prompt = t.Focused.TextInput.Prompt.Foreground(palette.Accent)
 
 	t.Blurred = t.Focused
 	t.Blurred.Base = t.Focused.Base.BorderStyle(lipgloss.HiddenBorder())
@@ -364,12 +357,12 @@ func formTheme(bool) *huh.Styles {
 
 	t.Group.Title = t.Focused.Title
 	t.Group.Description = t.Focused.Description
-	t.Help.ShortKey = lipgloss.NewStyle().Foreground(dim)
-	t.Help.ShortDesc = lipgloss.NewStyle().Foreground(dim)
-	t.Help.ShortSeparator = lipgloss.NewStyle().Foreground(dim)
-	t.Help.FullKey = lipgloss.NewStyle().Foreground(dim)
-	t.Help.FullDesc = lipgloss.NewStyle().Foreground(dim)
-	t.Help.FullSeparator = lipgloss.NewStyle().Foreground(dim)
-	t.Help.Ellipsis = lipgloss.NewStyle().Foreground(dim)
+	t.Help.ShortKey = lipgloss.NewStyle().Foreground(palette.Dim)
+	t.Help.ShortDesc = lipgloss.NewStyle().Foreground(palette.Dim)
+	t.Help.ShortSeparator = lipgloss.NewStyle().Foreground(palette.Dim)
+	t.Help.FullKey = lipgloss.NewStyle().Foreground(palette.Dim)
+	t.Help.FullDesc = lipgloss.NewStyle().Foreground(palette.Dim)
+	t.Help.FullSeparator = lipgloss.NewStyle().Foreground(palette.Dim)
+	t.Help.Ellipsis = lipgloss.NewStyle().Foreground(palette.Dim)
 	return t
 }
