@@ -2,13 +2,13 @@ package palette
 
 import (
 	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/replexio/replex/internal/srctree"
 )
 
 // colourSource is a colour chosen anywhere but here: a lipgloss colour
@@ -22,41 +22,13 @@ var colourSource = regexp.MustCompile(`lipgloss\.(Color|LightDark|Complete|Adapt
 // TestOnePalette: outside this package, replex's code names no colour of
 // its own; every styled thing takes its colours from here.
 func TestOnePalette(t *testing.T) {
-	repo, err := filepath.Abs(filepath.Join("..", ".."))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var found []string
-	for _, top := range []string{"cmd", "pkg", "internal"} {
-		err := filepath.WalkDir(filepath.Join(repo, top), func(path string, d os.DirEntry, err error) error {
-			if err != nil {
-				return err
+	// Tests may spell out what they expect on the screen, and are not read.
+	for _, f := range srctree.Product(t, func(rel string) bool { return rel == "pkg/palette" }) {
+		for i, line := range strings.Split(f.Src, "\n") {
+			if m := colourSource.FindString(line); m != "" {
+				found = append(found, fmt.Sprintf("%s:%d: %s", f.Rel, i+1, m))
 			}
-			rel, _ := filepath.Rel(repo, path)
-			rel = filepath.ToSlash(rel)
-			if d.IsDir() {
-				if rel == "pkg/palette" || d.Name() == "testdata" {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			// Tests may spell out what they expect on the screen.
-			if !strings.HasSuffix(rel, ".go") || strings.HasSuffix(rel, "_test.go") {
-				return nil
-			}
-			src, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			for i, line := range strings.Split(string(src), "\n") {
-				if m := colourSource.FindString(line); m != "" {
-					found = append(found, fmt.Sprintf("%s:%d: %s", rel, i+1, m))
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
 		}
 	}
 	if len(found) > 0 {

@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/replexio/replex/internal/srctree"
 	"github.com/replexio/replex/pkg/cmdutil"
 	"github.com/replexio/replex/pkg/iostreams"
 )
@@ -168,44 +169,17 @@ func TestOutputFlagsComplete(t *testing.T) {
 // literal name.
 func envRead(t *testing.T) map[string][]string {
 	t.Helper()
-	repo, err := filepath.Abs(filepath.Join("..", "..", ".."))
-	if err != nil {
-		t.Fatal(err)
-	}
 	literal := regexp.MustCompile(`"(REPLEX_[A-Z0-9_]+)"`)
 	call := regexp.MustCompile(`(?:[Gg]etenv|LookupEnv)\("([A-Za-z_][A-Za-z0-9_]*)"\)`)
-	// Test-only code and developer tools (demo, bench) are not replex: they may read what they like.
-	testOnly := []string{"internal/xdisplay", "internal/tokenstest", "cmd/demo", "cmd/bench"}
+	// Test-only code and developer tools (demo, bench) are not replex: they
+	// may read what they like. help.go is the list being checked.
+	notRead := []string{"internal/xdisplay", "internal/tokenstest", "internal/srctree", "cmd/demo", "cmd/bench", "pkg/cmd/root/help.go"}
 	found := map[string][]string{}
-	for _, top := range []string{"cmd", "pkg", "internal"} {
-		err := filepath.WalkDir(filepath.Join(repo, top), func(path string, d os.DirEntry, err error) error {
-			if err != nil {
-				return err
+	for _, f := range srctree.Product(t, func(rel string) bool { return slices.Contains(notRead, rel) }) {
+		for _, re := range []*regexp.Regexp{literal, call} {
+			for _, m := range re.FindAllStringSubmatch(f.Src, -1) {
+				found[m[1]] = append(found[m[1]], f.Rel)
 			}
-			rel, _ := filepath.Rel(repo, path)
-			rel = filepath.ToSlash(rel)
-			if d.IsDir() {
-				if slices.Contains(testOnly, rel) || d.Name() == "testdata" {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") || rel == "pkg/cmd/root/help.go" {
-				return nil
-			}
-			src, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			for _, re := range []*regexp.Regexp{literal, call} {
-				for _, m := range re.FindAllStringSubmatch(string(src), -1) {
-					found[m[1]] = append(found[m[1]], rel)
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
 		}
 	}
 	return found
