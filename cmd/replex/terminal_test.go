@@ -142,11 +142,16 @@ func (s *tmuxSession) screen() string {
 	return s.tmux("capture-pane", "-p", "-t", "main")
 }
 
+// screenWait bounds each wait on the screen. It is generous because a CI
+// machine running eight tests at once can be many times slower than an idle
+// one; a passing test never waits it out.
+const screenWait = 60 * time.Second
+
 // waitFor waits until the screen matches re and returns the screen.
 func (s *tmuxSession) waitFor(re string) string {
 	s.t.Helper()
 	rx := regexp.MustCompile(re)
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(screenWait)
 	var scr string
 	for time.Now().Before(deadline) {
 		scr = s.screen()
@@ -156,6 +161,6 @@ func (s *tmuxSession) waitFor(re string) string {
 		time.Sleep(50 * time.Millisecond)
 	}
 	// Trailing blank rows are cut so that a log's last lines show the text.
-	s.t.Fatalf("the screen did not show %q within 20s; it shows:\n%s", re, strings.TrimRight(scr, " \n"))
+	s.t.Fatalf("the screen did not show %q within %v; it shows:\n%s", re, screenWait, strings.TrimRight(scr, " \n"))
 	return ""
 }
