@@ -85,7 +85,9 @@ func DecodeError(status int, header http.Header, body []byte) *Error {
 	if text == "" {
 		text = "unexpected status"
 	}
+	// The media type is the server's too: any length, so it is bounded.
 	ct, _, _ := mime.ParseMediaType(header.Get("Content-Type"))
+	ct = sanitize(ct, 100)
 	switch {
 	case len(body) == 0:
 		e.Message = text + " (empty body)"
